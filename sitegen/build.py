@@ -1,0 +1,274 @@
+"""The build: config -> crawl -> model -> render -> write -> indexes.
+
+:func:`build` reads like a table of contents; each step lives in its own module.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sitegen.catalog import Crawl, crawl, find_root
+from sitegen.config import Config, site_url
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from sitegen.errors import StrictError, ThemeError
+from sitegen.layout import STATIC_DIR
+from sitegen.links import DocLinks, HrefPolicy, rewrite_document
+from sitegen.model import Site, build_model
+from sitegen.pages import ItemJob, WorkerState, item_jobs, node_pages, render_item_batch
+from sitegen.render import SiteInfo, make_environment, sample_catalog_dir, theme_dirs
+from sitegen.reporter import Reporter
+from sitegen.sources import Reader, is_url
+from sitegen.writer import Staging, copy_file, copy_tree, tree_size, write_file
+
+T = TypeVar("T")
+R = TypeVar("R")
+#: Items per worker batch: large enough to amortise pickling, small enough to balance.
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a finished build reports.
+
+    Attributes:
+        output: The output folder.
+        pages: HTML pages written per type (catalog, collection, item).
+        warnings: Number of warnings.
+        files: Files in the output.
+        bytes: Bytes in the output.
+        seconds: Wall time of the build.
+        crawl_counts: Documents crawled per type.
+    """
+
+    output: Path
+    pages: dict[str, int]
+    warnings: int
+    files: int
+    bytes: int
+    seconds: float
+    crawl_counts: dict[str, int]
+
+
+def build(
+    source: str | None,
+    config: Config,
+    reporter: Reporter | None = None,
+    executor: Executor | None = None,
+) -> BuildResult:
+    """Build the site for ``source`` (default: the bundled sample catalog).
+
+    Args:
+        source: Root file, folder holding one, or http(s) URL.
+        config: Options.
+        reporter: Receives warnings and progress (a plain one if None).
+        executor: Runs item batches; default: a process pool of ``config.jobs``
+            workers (in-process when that is 1). Any ``concurrent.futures.Executor``
+            works, for instance a Dask or Ray one.
+
+    Raises:
+        SitegenError: The build cannot be done; the previous site is left as it was.
+    """
+    started = time.perf_counter()
+    reporter = reporter or Reporter()
+    root = find_root(source if source is not None else str(sample_catalog_dir()))
+    dirs = theme_dirs(config.theme)
+    env = make_environment(dirs)
+    protect = [] if is_url(root) else [Path(root).parent]
+    staging = Staging(Path(config.output), protect=protect)
+    cache = tempfile.mkdtemp(prefix="sitegen-cache-") if is_url(root) else None
+    workers = config.jobs or os.cpu_count() or 1
+    pool: Executor | _LazyPool | None = executor or (_LazyPool(workers) if workers > 1 else None)
+    try:
+        reader = Reader(timeout=config.timeout, cache_dir=cache)
+        crawled = crawl(root, reader, reporter, map_items=_mapper(pool))
+        site = build_model(crawled, config)
+        policy = HrefPolicy(site.layout, is_url(root), config.copy_assets,
+                            config.asset_base_url, config.remote_images)
+        info = _site_info(site)
+        copies = _write_nodes(site, env, info, policy, staging.path, reporter)
+        state = WorkerState(uuid.uuid4().hex, dirs, info, policy, staging.path)
+        copies += _write_items(site, state, pool, reporter)
+        _write_assets(copies, staging.path, reporter)
+        _write_static(dirs, env, info, staging.path)
+        if config.strict and reporter.warnings:
+            raise StrictError(f"{len(reporter.warnings)} warning(s) and --strict is set; "
+                              "the previous site was kept")
+        staging.commit()
+    except TemplateError as exc:
+        staging.abort()
+        where = f" ({exc.filename}:{exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
+        raise ThemeError(f"theme template error{where}: {exc}") from None
+    except BaseException:
+        staging.abort()
+        raise
+    finally:
+        if isinstance(pool, _LazyPool):
+            pool.shutdown()
+        if cache is not None:
+            shutil.rmtree(cache, ignore_errors=True)
+    files, size = tree_size(staging.output)
+    return BuildResult(
+        output=staging.output,
+        pages=dict(reporter.pages),
+        warnings=len(reporter.warnings),
+        files=files,
+        bytes=size,
+        seconds=time.perf_counter() - started,
+        crawl_counts=crawled.counts(),
+    )
+
+
+def _site_info(site: Site) -> SiteInfo:
+    root = site.nodes[site.root]
+    return SiteInfo(title=site.title, language=site.config.language,
+                    base_url=site_url(site.config), root_page=root.page, root_json=root.json)
+
+
+def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: str,
+                 reporter: Reporter) -> list[tuple[str, str]]:
+    """Catalog and Collection pages and JSON copies (main process: they are few)."""
+    copies: list[tuple[str, str]] = []
+    for node in site.nodes.values():
+        pages, node_copies = node_pages(site, node, env, info, policy)
+        for path, html in pages:
+            write_file(out, path, html)
+            reporter.page(node.kind, path)
+        parents = site.parents.get(node.location, ())
+        members = {loc: site.json_of(loc) for loc in (*node.children, *node.items)}
+        data, json_copies = rewrite_document(
+            node.record.raw, node.location,
+            DocLinks(json_path=node.json, page_path=node.page, root_json=info.root_json,
+                     parent_json=site.nodes[parents[0]].json if parents else None,
+                     self_url=info.base_url + node.json if info.base_url else None),
+            policy, member_json=members,
+        )
+        write_file(out, node.json, data)
+        copies += node_copies + json_copies
+    return copies
+
+
+def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | None,
+                 reporter: Reporter) -> list[tuple[str, str]]:
+    """Item pages, rendered in batches by the workers."""
+    copies: list[tuple[str, str]] = []
+    reporter.progress_start(len(site.items))
+    batches = _chunks(item_jobs(site), BATCH)
+    run = _mapper(pool)
+    try:
+        for results in run(_ItemBatch(state), batches):
+            for result in results:
+                reporter.add_diagnostics(list(result.diagnostics))
+                if result.ok:
+                    reporter.page("item", site.items[result.location].page)
+                copies.extend(result.copies)
+            reporter.progress_advance(len(results))
+    finally:
+        reporter.progress_stop()
+    return copies
+
+
+@dataclass(frozen=True)
+class _ItemBatch:
+    """Picklable ``jobs -> results`` callable bound to the build state."""
+
+    state: WorkerState
+
+    def __call__(self, jobs: list[ItemJob]) -> list[Any]:
+        return render_item_batch(self.state, jobs)
+
+
+def _write_assets(copies: list[tuple[str, str]], out: str, reporter: Reporter) -> None:
+    """Copy the local asset files pages link to, once each, after all pages exist."""
+    for source, rel in dict.fromkeys(copies):
+        try:
+            copy_file(out, source, rel)
+        except OSError as exc:
+            reporter.warn(source, f"asset could not be copied: {exc.strerror or exc}")
+
+
+def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: str) -> None:
+    """Theme static files (default first, user theme over it), 404 page, .nojekyll."""
+    for theme in reversed(dirs):
+        static = Path(theme) / "static"
+        if static.is_dir():
+            copy_tree(out, static, STATIC_DIR)
+    from sitegen.render import page_context
+
+    context = page_context(info, "404.html", "Page not found", "Page not found",
+                           info.root_json, [("Page not found", None)], "error")
+    write_file(out, "404.html", env.get_template("404.html").render(context))
+    # GitHub Pages runs Jekyll unless told not to, and Jekyll drops "_static/".
+    write_file(out, ".nojekyll", "")
+
+
+def _chunks(iterable: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class _LazyPool:
+    """A process pool started on first use, so small catalogs never pay for one."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def get(self) -> Executor:
+        if self._pool is None:
+            method = "spawn" if sys.platform == "win32" else "forkserver"
+            self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                             mp_context=multiprocessing.get_context(method))
+        return self._pool
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+def _mapper(pool: Executor | _LazyPool | None,
+            ) -> Callable[[Callable[[T], R], Iterable[T]], Iterator[R]]:
+    """An ordered ``map`` over ``pool`` that keeps only a window of batches in flight.
+
+    A single batch runs in this process: starting workers would cost more.
+    """
+    if pool is None:
+        return map
+
+    def run(fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        iterator = iter(items)
+        head = list(islice(iterator, 2))
+        if len(head) < 2:
+            yield from map(fn, head)
+            return
+        executor = pool.get() if isinstance(pool, _LazyPool) else pool
+        window = 2 * (getattr(executor, "_max_workers", None) or 2) + 2
+        pending: deque[Future[R]] = deque()
+        for item in chain(head, iterator):
+            pending.append(executor.submit(fn, item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    return run
+
+
+def crawl_only(source: str, config: Config, reporter: Reporter | None = None) -> Crawl:
+    """Crawl without building (used by tests and the benchmark to compare counts)."""
+    reporter = reporter or Reporter()
+    return crawl(source, Reader(timeout=config.timeout), reporter)

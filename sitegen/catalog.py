@@ -1,0 +1,457 @@
+"""Crawl: walk a static STAC tree once from its root.
+
+Catalogs and Collections are read fully (and migrated to the current STAC version
+with pystac, for display). Items are read quickly and reduced to a small
+:class:`ItemSummary`; their pages are rendered later by workers that re-read them.
+Documents are de-duplicated by resolved location, so a DAG gives one record per
+document and every parent keeps its link; cycles never loop.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sitegen.errors import SourceError
+from sitegen.reporter import Diagnostic, Reporter
+from sitegen.sources import DocumentError, Reader, is_url, parent_location, resolve_href
+
+Kind = Literal["catalog", "collection", "item", "itemcollection", "unknown"]
+FOLLOW_RELS = ("child", "item")
+ROOT_NAMES = ("catalog.json", "collection.json")
+#: Link relations that structure the tree; other links to STAC documents are "related".
+STRUCTURAL_RELS = frozenset(
+    {"self", "root", "parent", "child", "item", "collection", "items", "alternate"}
+)
+ITEM_BATCH = 256
+
+
+def classify(doc: dict[str, Any]) -> Kind:
+    """Tell what a STAC dict is, including pre-1.0 documents without ``type``."""
+    kind = doc.get("type")
+    if kind == "Feature":
+        return "item"
+    if kind == "Collection":
+        return "collection"
+    if kind == "Catalog":
+        return "catalog"
+    if kind == "FeatureCollection":
+        return "itemcollection"
+    # STAC before 1.0.0-beta.1 had no "type" on catalogs and collections.
+    if "extent" in doc or "license" in doc:
+        return "collection"
+    if "links" in doc and "description" in doc:
+        return "catalog"
+    return "unknown"
+
+
+def migrate(doc: dict[str, Any]) -> dict[str, Any]:
+    """Return ``doc`` migrated to the current STAC version by pystac, for display.
+
+    Documents that pystac cannot identify or migrate are returned unchanged: showing
+    the fields as they are beats failing the page.
+    """
+    version = str(doc.get("stac_version", ""))
+    if version.startswith("1.") and "-" not in version:
+        return doc
+    from pystac.serialization import identify_stac_object, migrate_to_latest
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            info = identify_stac_object(doc)
+            migrated: dict[str, Any] = migrate_to_latest(doc, info)
+    except Exception:  # noqa: BLE001 - pystac raises many types on odd input
+        return doc
+    return migrated
+
+
+@dataclass(slots=True)
+class NodeRecord:
+    """A Catalog or Collection as crawled.
+
+    Attributes:
+        location: Where it was read from.
+        kind: "catalog" or "collection".
+        raw: The document as read (copied to the site with rewritten links).
+        doc: The document migrated to the current STAC version (for display).
+        children: Locations of child catalogs/collections, in link order.
+        items: Locations of items, in link order.
+        external: ``(rel, title, url)`` of child/item links not followed.
+    """
+
+    location: str
+    kind: str
+    raw: dict[str, Any]
+    doc: dict[str, Any]
+    children: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    external: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSummary:
+    """The few fields of an Item that lists, navigation and indexes need.
+
+    Kept small on purpose: a million of these must fit in memory.
+    """
+
+    location: str
+    read_path: str
+    id: str
+    title: str | None
+    datetime: str | None
+    start: str | None
+    end: str | None
+    bbox: tuple[float, float, float, float] | None
+    thumbnail: str | None
+    collection_id: str | None
+    collection: str | None = None
+    related: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass
+class Crawl:
+    """Everything the crawl found.
+
+    Attributes:
+        root: Location of the root document.
+        nodes: Catalogs and Collections by location, in crawl (breadth-first) order.
+        items: Item summaries by location, in crawl order.
+        parents: For every node and item, the locations of the nodes that link to it;
+            the first one is the canonical parent (used for breadcrumbs).
+    """
+
+    root: str
+    nodes: dict[str, NodeRecord]
+    items: dict[str, ItemSummary]
+    parents: dict[str, list[str]]
+
+    def counts(self) -> dict[str, int]:
+        """Documents per type, as ``crawl_check.py`` counts them."""
+        catalogs = sum(1 for n in self.nodes.values() if n.kind == "catalog")
+        return {
+            "catalog": catalogs,
+            "collection": len(self.nodes) - catalogs,
+            "item": len(self.items),
+        }
+
+
+SummaryResult = tuple[str, "ItemSummary | dict[str, Any] | str", list[Diagnostic]]
+
+
+def find_root(source: str) -> str:
+    """Turn a SOURCE argument into the location of a root document.
+
+    Raises:
+        SourceError: No catalog.json/collection.json in a folder, or the path is missing.
+    """
+    if is_url(source):
+        return resolve_href(source, source)[1]
+    path = os.path.abspath(source)
+    if os.path.isdir(path):
+        for name in ROOT_NAMES:
+            candidate = os.path.join(path, name)
+            if os.path.isfile(candidate):
+                return candidate
+        raise SourceError(f"no catalog.json or collection.json in folder {source}")
+    if not os.path.exists(path):
+        raise SourceError(f"source not found: {source}")
+    return path
+
+
+def crawl(
+    source: str,
+    reader: Reader,
+    reporter: Reporter,
+    map_items: Callable[[Callable[[list[str]], list[SummaryResult]], Iterable[list[str]]],
+                        Iterator[list[SummaryResult]]] = map,
+) -> Crawl:
+    """Walk the tree from ``source`` following ``child`` and ``item`` links.
+
+    Args:
+        source: A root file, a folder holding one, or an http(s) URL.
+        reader: Reads documents (and caches remote ones for workers).
+        reporter: Receives one warning per broken link or unreadable document.
+        map_items: ``map``-like function used to summarise batches of items; the
+            build passes an executor's ``map`` so items are read on all cores.
+
+    Raises:
+        SourceError: The root is missing, unreadable, or not a Catalog/Collection.
+    """
+    root = find_root(source)
+    try:
+        raw, lenient = reader.read_json(root)
+    except DocumentError as exc:
+        raise SourceError(f"cannot read root {root}: {exc}") from None
+    if not isinstance(raw, dict) or classify(raw) not in ("catalog", "collection"):
+        raise SourceError(f"root {root} is not a STAC Catalog or Collection")
+    if lenient:
+        reporter.warn(root, "non-standard JSON (NaN or Infinity) read leniently")
+
+    result = Crawl(root=root, nodes={}, items={}, parents={root: []})
+    remote_root = is_url(root)
+    queue: deque[tuple[str, dict[str, Any]]] = deque([(root, raw)])
+    pending: list[str] = []
+    pending_href: dict[str, object] = {}  # the href as written, for warnings
+
+    def link_to(parent: str, target: str) -> bool:
+        """Record the relation; True when ``target`` is new."""
+        known = target in result.parents
+        if known:
+            if parent not in result.parents[target] and target != root:
+                result.parents[target].append(parent)
+        else:
+            result.parents[target] = [parent]
+        return not known
+
+    while queue or pending:
+        while queue:
+            location, doc = queue.popleft()
+            node = _make_node(location, doc)
+            result.nodes[location] = node
+            for rel, href, title in _follow_links(doc):
+                kind, target = resolve_href(href, location)
+                if kind == "invalid":
+                    reporter.warn(location, f"{rel} link has an unusable href", href)
+                    continue
+                if kind == "other" or (kind == "remote" and not remote_root):
+                    node.external.append((rel, title or href, target))
+                    continue
+                if target == location:
+                    reporter.warn(location, f"{rel} link points at the document itself", href)
+                    continue
+                if target == root or _is_ancestor(result.parents, target, location):
+                    reporter.warn(location, f"{rel} link makes a cycle (target is an ancestor)",
+                                  href)
+                    continue
+                is_new = link_to(location, target)
+                (node.items if rel == "item" else node.children).append(target)
+                if not is_new:
+                    continue
+                if rel == "item":
+                    pending.append(target)
+                    pending_href[target] = href
+                    continue
+                child = _read_document(reader, reporter, location, target, href)
+                if child is None:
+                    continue
+                child_kind = classify(child)
+                if child_kind in ("catalog", "collection"):
+                    queue.append((target, child))
+                elif child_kind == "item":
+                    node.children.remove(target)
+                    node.items.append(target)
+                    pending.append(target)
+                    pending_href[target] = href
+                else:
+                    reporter.warn(location, f"child link target is not a STAC Catalog or "
+                                  f"Collection ({child_kind})", href)
+        if pending:
+            batches = [pending[i:i + ITEM_BATCH] for i in range(0, len(pending), ITEM_BATCH)]
+            pending = []
+            summarise = _Summariser(reader)
+            for results in map_items(summarise, batches):
+                for location, outcome, diags in results:
+                    reporter.add_diagnostics(diags)
+                    if isinstance(outcome, ItemSummary):
+                        result.items[location] = outcome
+                    elif isinstance(outcome, dict):
+                        # Linked as an item but is a Catalog/Collection: crawl it as one.
+                        parent = result.parents[location][0]
+                        reporter.warn(parent, f"item link target {location} is a "
+                                      f"{classify(outcome)}; shown as a child",
+                                      _text(pending_href.get(location, location)))
+                        queue.append((location, outcome))
+                    else:
+                        parent = result.parents[location][0]
+                        reporter.warn(parent, f"broken item link: {location} {outcome}",
+                                      _text(pending_href.get(location, location)))
+        pending_href.clear()
+    _prune(result)
+    return result
+
+
+def _is_ancestor(parents: dict[str, list[str]], target: str, location: str) -> bool:
+    """True when ``target`` is on the canonical parent chain of ``location``."""
+    seen: set[str] = set()
+    current = location
+    while current in parents and parents[current] and current not in seen:
+        seen.add(current)
+        current = parents[current][0]
+        if current == target:
+            return True
+    return False
+
+
+def _prune(result: Crawl) -> None:
+    """Drop links to documents that could not be read, keeping order and parents."""
+    known = result.nodes.keys() | result.items.keys()
+    for node in result.nodes.values():
+        node.children = [c for c in dict.fromkeys(node.children) if c in result.nodes]
+        node.items = [i for i in dict.fromkeys(node.items) if i in result.items]
+    for location in list(result.parents):
+        if location not in known:
+            del result.parents[location]
+        else:
+            result.parents[location] = [p for p in result.parents[location] if p in result.nodes]
+
+
+def _follow_links(doc: dict[str, Any]) -> Iterator[tuple[str, object, str | None]]:
+    links = doc.get("links")
+    if not isinstance(links, list):
+        return
+    for link in links:
+        if isinstance(link, dict) and link.get("rel") in FOLLOW_RELS:
+            title = link.get("title")
+            yield str(link["rel"]), link.get("href"), title if isinstance(title, str) else None
+
+
+def _make_node(location: str, raw: dict[str, Any]) -> NodeRecord:
+    kind = classify(raw)
+    return NodeRecord(location=location, kind=kind, raw=raw, doc=migrate(raw))
+
+
+def _read_document(
+    reader: Reader, reporter: Reporter, parent: str, target: str, href: object
+) -> dict[str, Any] | None:
+    try:
+        doc, lenient = reader.read_json(target)
+    except DocumentError as exc:
+        reporter.warn(parent, f"broken link: {target}: {exc}", _text(href))
+        return None
+    if not isinstance(doc, dict):
+        reporter.warn(parent, f"linked document {target} is not a JSON object", _text(href))
+        return None
+    if lenient:
+        reporter.warn(target, "non-standard JSON (NaN or Infinity) read leniently")
+    return doc
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else repr(value)
+
+
+@dataclass(frozen=True)
+class _Summariser:
+    """Picklable callable that summarises a batch of item locations."""
+
+    reader: Reader
+
+    def __call__(self, locations: list[str]) -> list[SummaryResult]:
+        return [self.one(location) for location in locations]
+
+    def one(self, location: str) -> SummaryResult:
+        diags: list[Diagnostic] = []
+        try:
+            doc, lenient = self.reader.read_json(location)
+        except DocumentError as exc:
+            return location, f"cannot be read: {exc}", diags
+        if not isinstance(doc, dict):
+            return location, "is not a JSON object", diags
+        if lenient:
+            diags.append(Diagnostic(location, "non-standard JSON (NaN or Infinity) read leniently"))
+        kind = classify(doc)
+        if kind in ("catalog", "collection"):
+            return location, doc, diags
+        if kind != "item":
+            return location, f"is not a STAC Item ({kind})", diags
+        return location, summarise_item(doc, location, self.reader.local_path(location)), diags
+
+
+def summarise_item(doc: dict[str, Any], location: str, read_path: str) -> ItemSummary:
+    """Reduce an Item dict to an :class:`ItemSummary`."""
+    props = doc.get("properties")
+    props = props if isinstance(props, dict) else {}
+    stem = os.path.splitext(os.path.basename(location.rstrip("/")))[0]
+    item_id = doc.get("id")
+    title = props.get("title")
+    return ItemSummary(
+        location=location,
+        read_path=read_path,
+        id=item_id if isinstance(item_id, str) and item_id else stem,
+        title=title if isinstance(title, str) and title.strip() else None,
+        datetime=_str_or_none(props.get("datetime")),
+        start=_str_or_none(props.get("start_datetime")),
+        end=_str_or_none(props.get("end_datetime")),
+        bbox=valid_bbox(doc.get("bbox")),
+        thumbnail=find_thumbnail(doc, location),
+        collection_id=_str_or_none(doc.get("collection")),
+        collection=_collection_link(doc, location),
+        related=_related_links(doc, location),
+    )
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def valid_bbox(value: object) -> tuple[float, float, float, float] | None:
+    """Return ``(west, south, east, north)`` of a 4- or 6-number STAC bbox, or None."""
+    if not isinstance(value, list | tuple) or len(value) not in (4, 6):
+        return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        return None
+    nums = [float(v) for v in value]
+    if len(nums) == 6:
+        nums = [nums[0], nums[1], nums[3], nums[4]]
+    west, south, east, north = nums
+    if not all(abs(v) <= 360 for v in nums) or south > north:
+        return None
+    return west, south, east, north
+
+
+def find_thumbnail(doc: dict[str, Any], location: str) -> str | None:
+    """Location of the document's thumbnail asset (role ``thumbnail`` or key), or None."""
+    assets = doc.get("assets")
+    if not isinstance(assets, dict):
+        return None
+    chosen = None
+    for key, asset in assets.items():
+        if not isinstance(asset, dict):
+            continue
+        roles = asset.get("roles")
+        if (isinstance(roles, list) and "thumbnail" in roles) or key == "thumbnail":
+            chosen = asset
+            break
+    if chosen is None:
+        return None
+    kind, target = resolve_href(chosen.get("href"), location)
+    return target if kind in ("local", "remote") else None
+
+
+def _collection_link(doc: dict[str, Any], location: str) -> str | None:
+    links = doc.get("links")
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and link.get("rel") == "collection":
+            kind, target = resolve_href(link.get("href"), location)
+            if kind in ("local", "remote"):
+                return target
+    return None
+
+
+def _related_links(doc: dict[str, Any], location: str) -> tuple[tuple[str, str, str], ...]:
+    links = doc.get("links")
+    if not isinstance(links, list):
+        return ()
+    out = []
+    for link in links:
+        if not isinstance(link, dict):
+            continue
+        rel = link.get("rel")
+        if not isinstance(rel, str) or rel in STRUCTURAL_RELS:
+            continue
+        kind, target = resolve_href(link.get("href"), location)
+        if kind == "local" and target.endswith((".json", ".geojson")):
+            title = link.get("title")
+            out.append((rel, title if isinstance(title, str) else "", target))
+    return tuple(out)
+
+
+def crawl_root_folder(root: str) -> str:
+    """The folder of the root document: the output mirrors the tree below it."""
+    return parent_location(root)

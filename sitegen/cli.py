@@ -1,0 +1,161 @@
+"""Command line: parse options, call one core function, map errors to exit codes.
+
+Exit codes: 0 built (warnings allowed), 1 build failed (or warnings with
+``--strict``), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from sitegen import __version__
+from sitegen.config import find_config_file, load_config
+from sitegen.errors import SitegenError
+from sitegen.reporter import Diagnostic, Reporter
+
+app = typer.Typer(
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Turn a static STAC catalog into a crawlable static website.",
+)
+err = Console(stderr=True, highlight=False)
+MAX_SHOWN_WARNINGS = 200
+
+
+class ConsoleReporter(Reporter):
+    """Shows warnings and a progress bar on stderr."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def _show(self, diag: Diagnostic) -> None:
+        shown = len(self.warnings)
+        if shown <= MAX_SHOWN_WARNINGS:
+            err.print(f"[yellow]warning:[/] {diag}", markup=True, soft_wrap=True,
+                      highlight=False, emoji=False)
+        elif shown == MAX_SHOWN_WARNINGS + 1:
+            err.print("[yellow]warning:[/] more warnings not shown; see the summary")
+
+    def warn(self, file: str, message: str, href: str | None = None) -> None:
+        self.warnings.append(Diagnostic(file, message, href))
+        self._show(self.warnings[-1])
+
+    def add_diagnostics(self, diags: list[Diagnostic]) -> None:
+        for diag in diags:
+            self.warnings.append(diag)
+            self._show(diag)
+
+    def progress_start(self, total: int) -> None:
+        if total == 0:
+            return
+        self._progress = Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err, transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("Item pages", total=total)
+
+    def progress_advance(self, n: int) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, n)
+
+    def progress_stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stac-sitegen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Turn a static STAC catalog into a crawlable static website."""
+
+
+@app.command()
+def build(
+    source: Annotated[str | None, typer.Argument(
+        help="catalog.json / collection.json, a folder holding one, or an http(s) URL. "
+             "Default: the bundled sample catalog.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Output folder (default: ./site).")] = None,
+    base_url: Annotated[str | None, typer.Option(
+        help="Absolute URL the site will be published at.")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", help="Config file (default: ./sitegen.toml or [tool.sitegen] in "
+                               "./pyproject.toml).")] = None,
+    theme: Annotated[Path | None, typer.Option(help="Theme folder overriding the default.")]
+    = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on any warning.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
+                                             help="Worker processes (default: all cores).")]
+    = None,
+) -> None:
+    """Build the site."""
+    from sitegen.build import build as run_build
+
+    logging.basicConfig(level=logging.ERROR)
+    reporter = ConsoleReporter()
+    try:
+        config_path = config if config is not None else find_config_file(Path.cwd())
+        cfg, diags = load_config(config_path, {
+            "output": str(output) if output is not None else None,
+            "base_url": base_url,
+            "theme": str(theme) if theme is not None else None,
+            "strict": True if strict else None,
+            "jobs": jobs,
+        })
+        reporter.add_diagnostics(diags)
+        if cfg.base_url is None:
+            reporter.warn("", "no base URL (--base-url): canonical URLs and self links "
+                              "are left out")
+        result = run_build(source, cfg, reporter)
+    except SitegenError as exc:
+        reporter.progress_stop()
+        err.print(f"[red]error:[/] {_escape(str(exc))}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        reporter.progress_stop()
+        err.print("[red]interrupted:[/] the previous site was kept")
+        raise typer.Exit(130) from None
+    pages = result.pages
+    parts = [f"{pages.get(k, 0)} {k} page{'s' if pages.get(k, 0) != 1 else ''}"
+             for k in ("catalog", "collection", "item")]
+    err.print(
+        f"Built {', '.join(parts)} in {result.seconds:.1f} s · "
+        f"{result.warnings} warning{'s' if result.warnings != 1 else ''} · "
+        f"{result.files} files, {result.bytes / 1e6:.1f} MB → {_escape(str(result.output))}",
+        highlight=False,
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(prog_name="sitegen")
+    except SystemExit as exc:
+        sys.exit(exc.code)

@@ -1,0 +1,180 @@
+"""Site configuration: one typed schema, read from ``sitegen.toml`` or ``pyproject.toml``.
+
+Every option is a field of :class:`Config` with its help text in the field metadata,
+so the documentation and the validation come from one place. CLI options override
+file values. Unknown keys give a warning (an error with ``--strict``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from sitegen.errors import ConfigError
+from sitegen.reporter import Diagnostic
+
+CONFIG_NAME = "sitegen.toml"
+
+
+def _opt(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Config:
+    """All options of a build. Field metadata ``help`` documents each one."""
+
+    title: str | None = _opt(
+        None, "Site title shown in the header and in page titles. Default: the root's title."
+    )
+    description: str | None = _opt(
+        None, "Short site description. Default: the root catalog's description."
+    )
+    base_url: str | None = _opt(
+        None,
+        "Absolute URL where the site will be published, e.g. "
+        "`https://user.github.io/repo/`. Needed for canonical URLs and self links; "
+        "pages work without it.",
+    )
+    output: str = _opt("site", "Output folder (relative to the config file).")
+    theme: str | None = _opt(
+        None,
+        "A theme folder whose templates and static files override the default theme "
+        "(relative to the config file).",
+    )
+    items_per_page: int = _opt(100, "Items listed per page on catalog and collection pages.")
+    jobs: int | None = _opt(None, "Worker processes for rendering item pages. Default: all cores.")
+    copy_assets: bool = _opt(
+        True,
+        "Copy asset files that are stored inside the source folder (thumbnails, data) into "
+        "the site, hard-linking where the file system allows. Off: such assets link to "
+        "`asset_base_url` when set, and are shown as text otherwise.",
+    )
+    asset_base_url: str | None = _opt(
+        None,
+        "URL at which the source folder itself is published. Relative asset hrefs that are "
+        "not copied resolve against it.",
+    )
+    remote_images: bool = _opt(
+        False,
+        "Show thumbnails and image assets hosted elsewhere inline. Off (default): pages "
+        "request nothing from other hosts (privacy, offline use) and link to such images.",
+    )
+    language: str = _opt("en", "Language of the interface, written to `<html lang>`.")
+    timeout: float = _opt(30.0, "Seconds to wait for one http(s) document of a remote catalog.")
+    strict: bool = _opt(False, "Treat every warning as an error (exit code 1).")
+
+    @classmethod
+    def options(cls) -> list[dataclasses.Field[Any]]:
+        """The schema: every option field, in declaration order."""
+        return list(dataclasses.fields(cls))
+
+
+def _check_type(name: str, value: Any, annotation: str) -> Any:
+    """Validate one TOML value against the field's annotation string."""
+    optional = annotation.endswith("| None")
+    base = annotation.split("|")[0].strip()
+    if value is None and optional:
+        return None
+    if base == "str" and isinstance(value, str):
+        return value
+    if base == "bool" and isinstance(value, bool):
+        return value
+    if base == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if base == "float" and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise ConfigError(f"option {name!r} must be {base}, got {type(value).__name__} {value!r}")
+
+
+def find_config_file(start: Path) -> Path | None:
+    """Return ``sitegen.toml``, or a ``pyproject.toml`` with ``[tool.sitegen]``, in ``start``."""
+    candidate = start / CONFIG_NAME
+    if candidate.is_file():
+        return candidate
+    pyproject = start / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None
+        if isinstance(data.get("tool"), dict) and "sitegen" in data["tool"]:
+            return pyproject
+    return None
+
+
+def load_config(
+    path: Path | None, overrides: dict[str, Any] | None = None
+) -> tuple[Config, list[Diagnostic]]:
+    """Read the config file (when given) and apply CLI overrides.
+
+    Args:
+        path: A ``sitegen.toml`` or ``pyproject.toml`` path, or None for defaults.
+        overrides: Option values from the command line; None values are ignored.
+
+    Returns:
+        The config and the warnings about it (unknown keys).
+
+    Raises:
+        ConfigError: The file cannot be read or parsed, or a value has the wrong type.
+    """
+    diags: list[Diagnostic] = []
+    values: dict[str, Any] = {}
+    base_dir = Path.cwd()
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        if path.name == "pyproject.toml":
+            tool = data.get("tool", {})
+            data = tool.get("sitegen", {}) if isinstance(tool, dict) else {}
+            if not isinstance(data, dict):
+                raise ConfigError(f"{path}: [tool.sitegen] must be a table")
+        base_dir = path.resolve().parent
+        known = {f.name: f for f in Config.options()}
+        for key, value in data.items():
+            if key not in known:
+                diags.append(Diagnostic(str(path), f"unknown option {key!r} is ignored"))
+                continue
+            values[key] = _check_type(key, value, str(known[key].type))
+        for key in ("output", "theme"):
+            if isinstance(values.get(key), str):
+                values[key] = os.path.normpath(base_dir / values[key])
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    config = Config(**values)
+    _validate(config)
+    return config, diags
+
+
+def _validate(config: Config) -> None:
+    if config.items_per_page < 1:
+        raise ConfigError("items_per_page must be at least 1")
+    if config.jobs is not None and config.jobs < 1:
+        raise ConfigError("jobs must be at least 1")
+    if config.timeout <= 0:
+        raise ConfigError("timeout must be positive")
+    for key in ("base_url", "asset_base_url"):
+        value = getattr(config, key)
+        if value is not None:
+            parsed = urlparse(value)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                raise ConfigError(f"{key} must be an absolute http(s) URL, got {value!r}")
+
+
+def site_url(config: Config) -> str | None:
+    """The base URL with exactly one trailing slash, or None."""
+    if not config.base_url:
+        return None
+    return config.base_url.rstrip("/") + "/"

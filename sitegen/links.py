@@ -1,0 +1,203 @@
+"""Href policy: what a catalog href becomes in the site, and the JSON copies' links.
+
+Untrusted hrefs (DESIGN section 7): only http, https and relative hrefs become
+clickable (``mailto`` too, in markdown); ``javascript:``, ``data:`` and every other
+scheme are shown as text. Local files that an asset names are copied into the site
+when they sit inside the root folder, so relative hrefs keep working; a file that
+is missing or outside the folder is shown without a link rather than a broken one.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+
+from sitegen.layout import Layout, relative_url
+from sitegen.sources import resolve_href
+
+#: Schemes that are data locations (shown as copyable text with a note).
+STORAGE_SCHEMES = ("s3", "gs", "gcs", "az", "abfs", "abfss", "wasb", "wasbs", "ftp", "ftps",
+                   "sftp", "hdfs", "oss", "r2")
+#: Extensions never copied as assets: they would be served as pages of this site.
+NO_COPY_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".js", ".mjs")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What an href becomes in one page.
+
+    Attributes:
+        url: Relative or absolute URL to link to, or None when not clickable.
+        text: The href as the catalog wrote it (always shown, selectable).
+        note: Why there is no link, or what kind of link it is.
+        copy: ``(source file, output path)`` when the file must be copied into the site.
+    """
+
+    url: str | None
+    text: str
+    note: str | None = None
+    copy: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class HrefPolicy:
+    """Decides the fate of hrefs for one build. Picklable for worker processes.
+
+    Attributes:
+        layout: The output layout.
+        remote_root: True when the catalog was read over http(s).
+        copy_assets: Copy local files inside the root folder into the site.
+        asset_base_url: Where the source folder is published (for files not copied).
+        remote_images: Pages may load images from other hosts.
+    """
+
+    layout: Layout
+    remote_root: bool
+    copy_assets: bool
+    asset_base_url: str | None
+    remote_images: bool = False
+
+    def may_inline(self, url: str) -> bool:
+        """True when a page may load ``url`` by itself (an ``<img>``, not a click)."""
+        return self.remote_images or not url.startswith(("http://", "https://"))
+
+    def web_url(self, target: str) -> str | None:
+        """Absolute http(s) URL of a resolved location, when it has one."""
+        if target.startswith(("http://", "https://")):
+            return target
+        if self.asset_base_url:
+            rel = self.layout.source_rel(target)
+            if rel is not None:
+                return self.asset_base_url.rstrip("/") + "/" + quote(rel)
+        return None
+
+    def asset(self, href: object, base: str, from_page: str) -> Target:
+        """Resolve an asset (or thumbnail) href of the document at ``base``."""
+        kind, target = resolve_href(href, base)
+        text = href if isinstance(href, str) else ""
+        if kind == "remote":
+            return Target(url=target, text=text)
+        if kind == "other":
+            scheme = target.split(":", 1)[0].lower()
+            if scheme in STORAGE_SCHEMES:
+                return Target(url=None, text=text,
+                              note=f"{scheme}:// location: copy it into a tool that reads it")
+            return Target(url=None, text=text, note="not a web link; shown as text")
+        if kind == "invalid":
+            return Target(url=None, text=text, note="no usable href")
+        rel = self.layout.file_path(target)
+        if (rel is not None and self.copy_assets and not rel.lower().endswith(NO_COPY_SUFFIXES)
+                and os.path.isfile(target)):
+            return Target(url=relative_url(rel, from_page), text=text, copy=(target, rel))
+        web = self.web_url(target)
+        if web is not None:
+            return Target(url=web, text=text)
+        if rel is None:
+            return Target(url=None, text=text, note="outside the catalog folder; not published")
+        if not os.path.isfile(target):
+            return Target(url=None, text=text, note="file not found in the source folder")
+        return Target(url=None, text=text, note="not copied into this site")
+
+
+@dataclass(frozen=True, slots=True)
+class DocLinks:
+    """Where the structural links of one JSON copy must point (output JSON paths)."""
+
+    json_path: str
+    page_path: str
+    root_json: str
+    parent_json: str | None
+    collection_json: str | None = None
+    self_url: str | None = None
+
+
+def rewrite_document(
+    raw: dict[str, Any],
+    location: str,
+    links: DocLinks,
+    policy: HrefPolicy,
+    member_json: dict[str, str] | None = None,
+) -> tuple[bytes, list[tuple[str, str]]]:
+    """The JSON copy of a document with links rewritten for the site.
+
+    ``root``, ``parent`` and ``collection`` point at this site's copies; ``child`` and
+    ``item`` links to crawled documents (``member_json``: location -> JSON path) point
+    at their copies; ``self`` is the published URL (or dropped without a base URL);
+    assets and other links follow :meth:`HrefPolicy.asset`, keeping the original href
+    where there is nothing better; an ``alternate`` link to the HTML page is added.
+
+    Returns:
+        The JSON bytes, and the files to copy into the site for the hrefs it uses.
+    """
+    doc = dict(raw)
+    here = posixpath.dirname(links.json_path) or "."
+    copies: list[tuple[str, str]] = []
+
+    def rel_to(path: str) -> str:
+        return posixpath.relpath(path, here)
+
+    def other_href(href: object) -> object:
+        target = policy.asset(href, location, links.json_path)
+        if target.copy is not None:
+            copies.append(target.copy)
+        return target.url if target.url is not None else href
+
+    new_links: list[Any] = []
+    raw_links = raw.get("links")
+    for link in raw_links if isinstance(raw_links, list) else []:
+        if not isinstance(link, dict):
+            new_links.append(link)
+            continue
+        link = dict(link)
+        rel = link.get("rel")
+        if rel == "self":
+            if links.self_url is None:
+                continue
+            link["href"] = links.self_url
+        elif rel == "root":
+            link["href"] = rel_to(links.root_json)
+        elif rel == "parent" and links.parent_json is not None:
+            link["href"] = rel_to(links.parent_json)
+        elif rel == "collection" and links.collection_json is not None:
+            link["href"] = rel_to(links.collection_json)
+        elif rel in ("child", "item") and member_json is not None:
+            kind, target = resolve_href(link.get("href"), location)
+            if target in member_json:
+                link["href"] = rel_to(member_json[target])
+            elif kind == "remote" and policy.remote_root:
+                link["href"] = target
+        elif rel == "alternate" and link.get("type") == "text/html":
+            continue
+        elif "href" in link:
+            link["href"] = other_href(link["href"])
+        new_links.append(link)
+    new_links.append({"rel": "alternate", "type": "text/html", "title": "HTML page",
+                      "href": rel_to(links.page_path)})
+    doc["links"] = new_links
+
+    assets = raw.get("assets")
+    if isinstance(assets, dict):
+        new_assets: dict[str, Any] = {}
+        for key, asset in assets.items():
+            if isinstance(asset, dict) and "href" in asset:
+                asset = dict(asset)
+                asset["href"] = other_href(asset["href"])
+            new_assets[key] = asset
+        doc["assets"] = new_assets
+    return dump_json(doc), copies
+
+
+def dump_json(doc: Any) -> bytes:
+    """Deterministic, indented JSON bytes (key order as in the source)."""
+    try:
+        return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        # Integers beyond 64 bits and similar: fall back to the standard library.
+        import json
+
+        return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,280 @@
+"""Page rendering for each document type, and the worker side of item pages.
+
+Item pages are rendered by worker processes: each gets small :class:`ItemJob`
+records (paths and navigation, no parsed documents), re-reads the item's own JSON,
+renders the page, writes it and the JSON copy, and reports back the files it
+needs copied and any warnings. So the catalog never sits in memory whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from sitegen.catalog import find_thumbnail, migrate
+from sitegen.fields import bbox_text, datetime_text, property_rows
+from sitegen.layout import relative_url
+from sitegen.links import DocLinks, HrefPolicy, rewrite_document
+from sitegen.markdown import plain_text, render_markdown
+from sitegen.model import NodePage, Site
+from sitegen.render import (
+    ITEM_SKIP,
+    SiteInfo,
+    asset_rows,
+    crumbs_for,
+    extent_text,
+    item_period,
+    keywords,
+    license_info,
+    make_environment,
+    page_context,
+    providers,
+    safe_link,
+    summary_rows,
+    thumbnail_url,
+)
+from sitegen.reporter import Diagnostic
+from sitegen.sources import DocumentError, parse_json
+from sitegen.writer import write_file
+
+Copy = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemJob:
+    """Everything a worker needs to render one Item page besides the item file.
+
+    Paths are output paths relative to the site root.
+    """
+
+    location: str
+    read_path: str
+    page: str
+    json: str
+    trail: tuple[tuple[str, str], ...]
+    parents: tuple[tuple[str, str], ...]
+    parent_json: str | None
+    collection: tuple[str, str, str] | None
+    related: tuple[tuple[str, str, str | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """What a worker reports for one item."""
+
+    location: str
+    written: int
+    copies: tuple[Copy, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    ok: bool
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    """Per-build values sent with every batch (small; a worker sets up once per token).
+
+    Sending it with each batch, rather than through an executor initializer, lets
+    any ``concurrent.futures.Executor`` (Dask's, Ray's) run the batches.
+    """
+
+    token: str
+    theme_dirs: tuple[str, ...]
+    info: SiteInfo
+    policy: HrefPolicy
+    staging: str
+
+
+_envs: dict[str, Environment] = {}
+
+
+def render_item_batch(state: WorkerState, jobs: list[ItemJob]) -> list[ItemResult]:
+    """Render and write a batch of item pages (runs in a worker process)."""
+    env = _envs.get(state.token)
+    if env is None:
+        _envs.clear()
+        env = _envs[state.token] = make_environment(state.theme_dirs)
+    template = env.get_template("item.html")
+    return [_render_item(job, state, template) for job in jobs]
+
+
+def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
+    diags: list[Diagnostic] = []
+    try:
+        with open(job.read_path, "rb") as fh:
+            raw, _lenient = parse_json(fh.read(), job.location)
+    except (OSError, DocumentError) as exc:
+        diags.append(Diagnostic(job.location, f"item could not be re-read: {exc}"))
+        return ItemResult(job.location, 0, (), tuple(diags), False)
+    copies: list[Copy] = []
+    context = item_context(raw, job, state, copies)
+    html = template.render(context)
+    json_bytes, json_copies = rewrite_document(
+        raw, job.location,
+        DocLinks(json_path=job.json, page_path=job.page, root_json=state.info.root_json,
+                 parent_json=job.parent_json,
+                 collection_json=job.collection[2] if job.collection else None,
+                 self_url=_self_url(state.info, job.json)),
+        state.policy,
+    )
+    written = write_file(state.staging, job.page, html)
+    written += write_file(state.staging, job.json, json_bytes)
+    copies.extend(json_copies)
+    return ItemResult(job.location, written, tuple(dict.fromkeys(copies)), tuple(diags), True)
+
+
+def _self_url(info: SiteInfo, json_path: str) -> str | None:
+    return info.base_url + json_path if info.base_url else None
+
+
+def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
+                 copies: list[Copy]) -> dict[str, Any]:
+    """Template context of an Item page."""
+    doc = migrate(raw)
+    page = job.page
+    policy = state.policy
+    props = doc.get("properties") if isinstance(doc.get("properties"), dict) else {}
+    item_id = doc.get("id") if isinstance(doc.get("id"), str) and doc.get("id") else None
+    title_value = props.get("title")
+    title = title_value if isinstance(title_value, str) and title_value.strip() else (
+        item_id or job.location.rsplit("/", 1)[-1])
+    description = props.get("description") if isinstance(props.get("description"), str) else ""
+    from sitegen.catalog import valid_bbox
+
+    bbox = valid_bbox(doc.get("bbox"))
+    geometry = doc.get("geometry")
+    when = datetime_text(_s(props.get("datetime")), _s(props.get("start_datetime")),
+                         _s(props.get("end_datetime")))
+    context = page_context(
+        state.info, page, title,
+        plain_text(description) if description else
+        f"STAC Item {title}" + (f", {when}" if when else "") + f" – {state.info.title}",
+        job.json, crumbs_for(list(job.trail), title, page), "item",
+    )
+    context["item"] = {
+        "id": item_id or "(no id)",
+        "title": title,
+        "description": Markup(render_markdown(description)) if description else None,
+        "datetime": when,
+        "bbox": bbox_text(bbox),
+        "geometry": geometry.get("type") if isinstance(geometry, dict) else None,
+        "collection": (job.collection[0], relative_url(job.collection[1], page))
+        if job.collection else None,
+        "parents": [(t, relative_url(p, page)) for t, p in job.parents],
+        "thumbnail": thumbnail_url(find_thumbnail(doc, job.location), page, policy, copies),
+        "properties": [(Markup(a), Markup(b), Markup(c))
+                       for a, b, c in property_rows(props, ITEM_SKIP)],
+        "assets": asset_rows(doc.get("assets"), job.location, page, policy, copies),
+        "license": license_info(doc, job.location, page, policy, copies),
+        "providers": providers(doc),
+        "related": [(rel, t, relative_url(p, page) if p else None) for rel, t, p in job.related],
+    }
+    return context
+
+
+def _s(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
+               policy: HrefPolicy) -> tuple[list[tuple[str, str]], list[Copy]]:
+    """Render every HTML page of a Catalog or Collection (item list pagination included).
+
+    Returns:
+        ``(path, html)`` per page, and the files to copy for them.
+    """
+    copies: list[Copy] = []
+    doc = node.doc
+    template = env.get_template(f"{node.kind}.html")
+    trail = [(site.nodes[a].title, site.nodes[a].page) for a in site.ancestors(node.location)]
+    description = doc.get("description") if isinstance(doc.get("description"), str) else ""
+    per_page = site.config.items_per_page
+    out: list[tuple[str, str]] = []
+    total = len(node.items)
+    for index, page in enumerate(node.list_pages):
+        context = page_context(info, page, node.title,
+                               plain_text(description) or f"STAC {node.kind} {node.title}",
+                               node.json, crumbs_for(trail, node.title, page), node.kind)
+        chunk = node.items[index * per_page:(index + 1) * per_page]
+        context["node"] = {
+            "kind": node.kind,
+            "id": node.id,
+            "title": node.title,
+            "description": Markup(render_markdown(description)) if description else None,
+            "license": license_info(doc, node.location, page, policy, copies),
+            "providers": providers(doc),
+            "keywords": keywords(doc),
+            "extent": extent_text(doc) if node.kind == "collection" else None,
+            "summaries": summary_rows(doc),
+            "assets": asset_rows(doc.get("assets"), node.location, page, policy, copies),
+            "thumbnail": thumbnail_url(find_thumbnail(doc, node.location), page, policy, copies),
+            "children": [_child_card(site, site.nodes[c], page, policy, copies)
+                         for c in node.children] if index == 0 else [],
+            "external": [(rel, title, safe_link(url), url) for rel, title, url in
+                         node.record.external] if index == 0 else [],
+            "item_rows": [_item_row(site, loc, page, policy, copies) for loc in chunk],
+            "item_count": total,
+            "first_item": index * per_page + 1,
+            "pages": [(n + 1, relative_url(p, page)) for n, p in enumerate(node.list_pages)],
+            "page_number": index + 1,
+        }
+        out.append((page, template.render(context)))
+    return out, copies
+
+
+def _child_card(site: Site, child: NodePage, page: str, policy: HrefPolicy,
+                copies: list[Copy]) -> dict[str, Any]:
+    description = child.doc.get("description")
+    return {
+        "title": child.title,
+        "kind": child.kind,
+        "url": relative_url(child.page, page),
+        "description": plain_text(description, 220) if isinstance(description, str) else "",
+        "thumbnail": thumbnail_url(find_thumbnail(child.doc, child.location), page, policy,
+                                   copies),
+        "item_count": len(child.items),
+        "child_count": len(child.children),
+    }
+
+
+def _item_row(site: Site, location: str, page: str, policy: HrefPolicy,
+              copies: list[Copy]) -> dict[str, Any]:
+    item = site.items[location]
+    s = item.summary
+    return {
+        "title": item.title,
+        "id": s.id,
+        "url": relative_url(item.page, page),
+        "datetime": item_period(s.datetime, s.start, s.end),
+        "thumbnail": thumbnail_url(s.thumbnail, page, policy, copies),
+    }
+
+
+def item_jobs(site: Site) -> Iterator[ItemJob]:
+    """One job per item, in crawl order (a generator: jobs are made as they are sent)."""
+    for location, item in site.items.items():
+        s = item.summary
+        ancestors = site.ancestors(location)
+        parents = site.parents.get(location, ())
+        collection = site.collection_of(s, s.collection)
+        related = tuple(
+            (rel, title or site.title_of(target) if target in site.nodes or target in site.items
+             else title or target.rsplit("/", 1)[-1],
+             site.page_of(target) if target in site.nodes or target in site.items else None)
+            for rel, title, target in s.related
+        )
+        yield ItemJob(
+            location=location,
+            read_path=s.read_path,
+            page=item.page,
+            json=item.json,
+            trail=tuple((site.nodes[a].title, site.nodes[a].page) for a in ancestors),
+            parents=tuple((site.nodes[p].title, site.nodes[p].page) for p in parents),
+            parent_json=site.nodes[parents[0]].json if parents else None,
+            collection=(site.nodes[collection].title, site.nodes[collection].page,
+                        site.nodes[collection].json) if collection else None,
+            related=related,
+        )

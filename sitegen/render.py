@@ -1,0 +1,308 @@
+"""Rendering: the Jinja environment, themes, and the context of each page type.
+
+Functions here return strings (or contexts); they never write. Display strings are
+prepared in Python and marked safe once, so templates stay lean (see DESIGN section 8:
+autoescape and macro calls in per-property loops dominated render time).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from markupsafe import Markup, escape
+
+from sitegen import __version__
+from sitegen.catalog import find_thumbnail
+from sitegen.errors import SitegenError
+from sitegen.fields import (
+    bbox_text,
+    datetime_text,
+    format_datetime,
+    format_size,
+    property_rows,
+    value_html,
+)
+from sitegen.layout import relative_url, to_root
+from sitegen.links import HrefPolicy, Target
+from sitegen.markdown import plain_text, render_markdown
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_SPDX_RE = re.compile(r"^[A-Za-z0-9.+-]+$")
+NON_SPDX = frozenset({"other", "proprietary", "various"})
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+ITEM_SKIP = frozenset({"title", "description"})
+
+
+def _bundled(name: str) -> Path:
+    """A folder shipped in the wheel (``sitegen/NAME``) or beside a source checkout."""
+    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise SitegenError(f"bundled folder {name!r} not found; is sitegen installed correctly?")
+
+
+def default_theme_dir() -> Path:
+    """The default theme (``themes/default``)."""
+    return _bundled("themes") / "default"
+
+
+def sample_catalog_dir() -> Path:
+    """The bundled sample catalog."""
+    return _bundled("sample_catalog")
+
+
+def theme_dirs(user_theme: str | None) -> tuple[str, ...]:
+    """Template and static search path: the user's theme first, then the default."""
+    default = str(default_theme_dir())
+    if user_theme is None:
+        return (default,)
+    if not Path(user_theme).is_dir():
+        raise SitegenError(f"theme folder not found: {user_theme}")
+    return (str(Path(user_theme).resolve()), default)
+
+
+def make_environment(dirs: tuple[str, ...]) -> Environment:
+    """A Jinja environment over the theme folders.
+
+    A template overriding a default one can extend it as ``"default/NAME.html"``.
+    Autoescape is always on.
+    """
+    loader = ChoiceLoader([
+        *(FileSystemLoader(d) for d in dirs),
+        PrefixLoader({"default": FileSystemLoader(dirs[-1])}),
+    ])
+    env = Environment(
+        loader=loader,
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Site-wide values every page shows. Picklable for workers."""
+
+    title: str
+    language: str
+    base_url: str | None
+    root_page: str
+    root_json: str
+
+
+def page_context(
+    info: SiteInfo,
+    page: str,
+    title: str,
+    description: str,
+    json_path: str,
+    crumbs: list[tuple[str, str | None]],
+    kind: str,
+) -> dict[str, Any]:
+    """Context shared by every page: head, header, breadcrumbs."""
+    return {
+        "site": {
+            "title": info.title,
+            "language": info.language,
+            "home": relative_url(info.root_page, page),
+            "generator": f"stac-sitegen {__version__}",
+        },
+        "static": to_root(page) + "_static/",
+        "page": {
+            "title": title,
+            "kind": kind,
+            "description": description,
+            "json": relative_url(json_path, page),
+            "canonical": (info.base_url + page) if info.base_url else None,
+        },
+        "crumbs": crumbs,
+    }
+
+
+def crumbs_for(trail: list[tuple[str, str]], current: str, page: str) -> list[tuple[str, str | None]]:
+    """Breadcrumbs: ``(title, relative href)`` for ancestors, then the current title."""
+    out: list[tuple[str, str | None]] = [(t, relative_url(p, page)) for t, p in trail]
+    out.append((current, None))
+    return out
+
+
+def asset_rows(
+    assets: object, location: str, page: str, policy: HrefPolicy, copies: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """Display records of a document's assets, in document order."""
+    if not isinstance(assets, dict):
+        return []
+    rows = []
+    for key, asset in assets.items():
+        if not isinstance(asset, dict):
+            continue
+        target = policy.asset(asset.get("href"), location, page)
+        if target.copy is not None:
+            copies.append(target.copy)
+        media = asset.get("type") if isinstance(asset.get("type"), str) else None
+        roles = [r for r in asset.get("roles", []) if isinstance(r, str)] \
+            if isinstance(asset.get("roles"), list) else []
+        title = asset.get("title")
+        desc = asset.get("description")
+        extra = {k: v for k, v in asset.items()
+                 if k not in ("href", "title", "description", "type", "roles")}
+        rows.append({
+            "key": str(key),
+            "title": title if isinstance(title, str) and title.strip() else str(key),
+            "description": Markup(render_markdown(desc)) if isinstance(desc, str) else None,
+            "type": media,
+            "roles": roles,
+            "url": target.url,
+            "text": target.text,
+            "note": target.note,
+            "size": format_size(extra["file:size"]) if "file:size" in extra else None,
+            "image": target.url is not None and policy.may_inline(target.url)
+            and _is_image(media, target),
+            "fields": [(Markup(label), Markup(pre), Markup(val))
+                       for label, pre, val in property_rows(extra, frozenset({"file:size"}))],
+        })
+    return rows
+
+
+def _is_image(media: str | None, target: Target) -> bool:
+    if media is not None:
+        return media.split(";")[0].strip().lower() in IMAGE_TYPES
+    return target.text.lower().split("?")[0].endswith(IMAGE_SUFFIXES)
+
+
+def thumbnail_url(
+    location: str | None, page: str, policy: HrefPolicy, copies: list[tuple[str, str]]
+) -> str | None:
+    """URL of a thumbnail (already resolved to a location) from ``page``, or None."""
+    if location is None:
+        return None
+    target = policy.asset(location, location, page)
+    if target.url is None or not target.text.lower().split("?")[0].endswith(IMAGE_SUFFIXES):
+        return None
+    if not policy.may_inline(target.url):
+        return None
+    if target.copy is not None:
+        copies.append(target.copy)
+    return target.url
+
+
+def safe_link(url: object) -> str | None:
+    """``url`` when it may be clickable (http, https), else None."""
+    if isinstance(url, str) and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
+
+
+def license_info(doc: dict[str, Any], location: str, page: str, policy: HrefPolicy,
+                 copies: list[tuple[str, str]]) -> dict[str, Any] | None:
+    """License name and the best link for it (SPDX page, else the ``license`` link)."""
+    value = doc.get("license")
+    if not isinstance(value, str) or not value.strip():
+        props = doc.get("properties")
+        value = props.get("license") if isinstance(props, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    url = None
+    if value.lower() not in NON_SPDX and _SPDX_RE.match(value):
+        url = f"https://spdx.org/licenses/{value}.html"
+    links = doc.get("links")
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and link.get("rel") == "license":
+            target = policy.asset(link.get("href"), location, page)
+            if target.copy is not None:
+                copies.append(target.copy)
+            if target.url is not None:
+                url = url or target.url
+                break
+    return {"name": value, "url": url}
+
+
+def providers(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Providers with their roles and safe links."""
+    raw = doc.get("providers")
+    if not isinstance(raw, list):
+        props = doc.get("properties")
+        raw = props.get("providers") if isinstance(props, dict) else None
+    out = []
+    for p in raw if isinstance(raw, list) else []:
+        if not isinstance(p, dict) or not isinstance(p.get("name"), str):
+            continue
+        roles = p.get("roles")
+        out.append({
+            "name": p["name"],
+            "roles": [r for r in roles if isinstance(r, str)] if isinstance(roles, list) else [],
+            "url": safe_link(p.get("url")),
+            "description": plain_text(p["description"], 300)
+            if isinstance(p.get("description"), str) else None,
+        })
+    return out
+
+
+def keywords(doc: dict[str, Any]) -> list[str]:
+    """Keywords as strings."""
+    raw = doc.get("keywords")
+    return [k for k in raw if isinstance(k, str)] if isinstance(raw, list) else []
+
+
+def extent_text(doc: dict[str, Any]) -> dict[str, list[str]]:
+    """Spatial and temporal extent in words."""
+    from sitegen.catalog import valid_bbox
+
+    extent = doc.get("extent") if isinstance(doc.get("extent"), dict) else {}
+    spatial = extent.get("spatial") if isinstance(extent.get("spatial"), dict) else {}
+    temporal = extent.get("temporal") if isinstance(extent.get("temporal"), dict) else {}
+    boxes = spatial.get("bbox") if isinstance(spatial.get("bbox"), list) else []
+    if boxes and not isinstance(boxes[0], list):
+        boxes = [boxes]  # STAC 0.8 wrote a single bbox
+    space = [t for t in (bbox_text(valid_bbox(b)) for b in boxes) if t]
+    intervals = temporal.get("interval") if isinstance(temporal.get("interval"), list) else []
+    if intervals and not isinstance(intervals[0], list):
+        intervals = [intervals]
+    time = []
+    for interval in intervals:
+        if isinstance(interval, list) and len(interval) == 2:
+            start = interval[0] if isinstance(interval[0], str) else None
+            end = interval[1] if isinstance(interval[1], str) else None
+            time.append(f"{format_datetime(start) if start else 'open start'} – "
+                        f"{format_datetime(end) if end else 'ongoing'}")
+    return {"spatial": space, "temporal": time}
+
+
+def summary_rows(doc: dict[str, Any]) -> list[tuple[Markup, Markup]]:
+    """Collection summaries: ranges as ``min – max``, lists joined, schemas readable."""
+    from sitegen.fields import label
+
+    raw = doc.get("summaries")
+    if not isinstance(raw, dict):
+        return []
+    rows = []
+    for key in sorted(raw, key=lambda k: (":" in k, k)):
+        value = raw[key]
+        if isinstance(value, dict) and ("minimum" in value or "maximum" in value):
+            low = value_html(key, value.get("minimum"))
+            high = value_html(key, value.get("maximum"))
+            shown = f"{low} – {high}"
+        else:
+            shown = value_html(key, value)
+        rows.append((Markup(escape(label(key))), Markup(shown)))
+    return rows
+
+
+def item_period(summary_datetime: str | None, start: str | None, end: str | None) -> str:
+    """Date text for lists: the range or the datetime, or an em dash."""
+    return datetime_text(summary_datetime, start, end) or "—"

@@ -1,0 +1,76 @@
+"""Build reporter: collects warnings and events instead of printing them.
+
+Modelled on Lektor's reporter: the build tells the reporter what happened and the
+CLI (or a test) decides what to show. Warnings are also sent to :mod:`logging`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+log = logging.getLogger("sitegen")
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One warning about one input file.
+
+    Attributes:
+        file: The document (path or URL) the problem was found in.
+        message: What is wrong, in words for a data publisher.
+        href: The link or href concerned, when there is one.
+    """
+
+    file: str
+    message: str
+    href: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        link = f" (href {self.href!r})" if self.href is not None else ""
+        return f"{where}{self.message}{link}"
+
+
+@dataclass
+class Reporter:
+    """Collects what a build did.
+
+    Attributes:
+        warnings: Every warning, in the order found.
+        pages: Number of HTML pages written per page type.
+        written: Output paths written (kept only when ``record_paths`` is set).
+    """
+
+    record_paths: bool = False
+    warnings: list[Diagnostic] = field(default_factory=list)
+    pages: Counter[str] = field(default_factory=Counter)
+    written: list[str] = field(default_factory=list)
+
+    def warn(self, file: str, message: str, href: str | None = None) -> None:
+        """Record a warning and log it."""
+        diag = Diagnostic(file, message, href)
+        self.warnings.append(diag)
+        log.warning("%s", diag)
+
+    def add_diagnostics(self, diags: list[Diagnostic]) -> None:
+        """Record warnings produced elsewhere (for example in a worker process)."""
+        for diag in diags:
+            self.warnings.append(diag)
+            log.warning("%s", diag)
+
+    def page(self, kind: str, path: str) -> None:
+        """Record one written page of type ``kind``."""
+        self.pages[kind] += 1
+        if self.record_paths:
+            self.written.append(path)
+
+    def progress_start(self, total: int) -> None:
+        """Called once before item pages render. Subclasses show a progress bar."""
+
+    def progress_advance(self, n: int) -> None:
+        """Called as item pages finish."""
+
+    def progress_stop(self) -> None:
+        """Called when item pages are done."""

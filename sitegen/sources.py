@@ -1,0 +1,212 @@
+"""Reading STAC documents from disk or http(s), and resolving hrefs.
+
+A *location* is either an absolute, normalised local path or an absolute http(s) URL.
+This module is the only place that opens source documents (pystac's ``StacIO`` plays
+the same role there), so remote fetching policy lives in one spot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import posixpath
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import unquote, urljoin, urlparse, urlunparse
+
+import orjson
+
+from sitegen import __version__
+
+HrefKind = Literal["local", "remote", "other", "invalid"]
+
+#: Largest document read (local or remote); larger ones are reported, not read.
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+WEB_SCHEMES = ("http", "https")
+USER_AGENT = f"stac-sitegen/{__version__}"
+
+
+class DocumentError(Exception):
+    """A document could not be read or parsed; the message says why."""
+
+
+def is_url(location: str) -> bool:
+    """True when ``location`` is an http(s) URL."""
+    return location.startswith(("http://", "https://"))
+
+
+def resolve_href(href: object, base: str) -> tuple[HrefKind, str]:
+    """Resolve a link or asset href against the location of the document holding it.
+
+    Args:
+        href: The raw href from the document (anything: it is untrusted).
+        base: Location of the document.
+
+    Returns:
+        ``("local", path)`` for a file, ``("remote", url)`` for http(s),
+        ``("other", href)`` for other schemes (s3, gs, ftp, javascript, data, ...) and
+        ``("invalid", text)`` for something that is not a usable href.
+    """
+    if not isinstance(href, str) or not href.strip() or "\x00" in href:
+        return "invalid", repr(href)
+    href = href.strip()
+    parsed = urlparse(href)
+    scheme = parsed.scheme.lower()
+    if scheme in WEB_SCHEMES:
+        if not parsed.netloc:
+            return "invalid", href
+        return "remote", _normalize_url(href)
+    if scheme == "file":
+        return "local", os.path.normpath(unquote(parsed.path))
+    if len(scheme) > 1:
+        return "other", href
+    if is_url(base):
+        return "remote", _normalize_url(urljoin(base, href))
+    # A plain path. A one-letter "scheme" is a Windows drive letter: not resolvable here.
+    if len(scheme) == 1:
+        return "invalid", href
+    path = unquote(parsed.path)
+    if not path:
+        return "invalid", href
+    if os.path.isabs(path):
+        return "local", os.path.normpath(path)
+    return "local", os.path.normpath(os.path.join(os.path.dirname(base), path))
+
+
+def _normalize_url(url: str) -> str:
+    """Drop the fragment and collapse ``.`` and ``..`` in the path of a URL."""
+    parsed = urlparse(url)
+    path = posixpath.normpath(parsed.path) if parsed.path else "/"
+    if parsed.path.endswith("/") and not path.endswith("/"):
+        path += "/"
+    path = path.replace("//", "/")
+    return urlunparse((parsed.scheme.lower(), parsed.netloc.lower(), path, "", parsed.query, ""))
+
+
+def parent_location(location: str) -> str:
+    """The folder that holds ``location`` (a URL keeps its trailing slash)."""
+    if is_url(location):
+        return urljoin(location, "./")
+    return os.path.dirname(location)
+
+
+def parse_json(data: bytes, location: str) -> tuple[Any, bool]:
+    """Parse JSON bytes.
+
+    Returns:
+        The value, and True when the text was only readable leniently (NaN, Infinity).
+
+    Raises:
+        DocumentError: The bytes are not JSON.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return orjson.loads(data), False
+    except orjson.JSONDecodeError as exc:
+        first_error = exc
+    # Python's parser accepts NaN and Infinity, which some producers write.
+    try:
+        value = json.loads(data.decode("utf-8"), parse_constant=lambda _: math.nan)
+    except (UnicodeDecodeError, ValueError):
+        raise DocumentError(f"invalid JSON: {first_error}") from None
+    return value, True
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Reads documents from disk or http(s).
+
+    Picklable, so worker processes can use it. Remote documents are written to
+    ``cache_dir`` once fetched, so a worker re-reading an item does not fetch it again.
+
+    Attributes:
+        timeout: Seconds for one http(s) request.
+        cache_dir: Folder for fetched remote documents, or None to not cache.
+        retries: Extra attempts after a timeout or a 5xx answer.
+    """
+
+    timeout: float = 30.0
+    cache_dir: str | None = None
+    retries: int = 2
+
+    def cache_path(self, url: str) -> str | None:
+        """Where a fetched copy of ``url`` is kept, or None without a cache."""
+        if self.cache_dir is None:
+            return None
+        digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+        return os.path.join(self.cache_dir, digest + ".json")
+
+    def read_bytes(self, location: str) -> bytes:
+        """Return the bytes of a document.
+
+        Raises:
+            DocumentError: It is missing, unreadable, too large or the server failed.
+        """
+        if not is_url(location):
+            return _read_local(location)
+        cached = self.cache_path(location)
+        if cached is not None and os.path.exists(cached):
+            return _read_local(cached)
+        data = self._fetch(location)
+        if cached is not None:
+            tmp = f"{cached}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, cached)
+        return data
+
+    def local_path(self, location: str) -> str:
+        """A local file holding the document, for re-reading in a worker."""
+        if is_url(location):
+            cached = self.cache_path(location)
+            if cached is not None and os.path.exists(cached):
+                return cached
+        return location
+
+    def _fetch(self, url: str) -> bytes:
+        request = urllib.request.Request(
+            url, headers={"User-Agent": USER_AGENT, "Accept": "application/json, */*;q=0.5"}
+        )
+        delay = 0.5
+        for attempt in range(self.retries + 1):
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    data: bytes = response.read(MAX_DOCUMENT_BYTES + 1)
+                if len(data) > MAX_DOCUMENT_BYTES:
+                    raise DocumentError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
+                return data
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500 or attempt == self.retries:
+                    raise DocumentError(f"HTTP {exc.code} {exc.reason}") from None
+            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                if attempt == self.retries:
+                    raise DocumentError(f"cannot fetch: {reason}") from None
+            time.sleep(delay)
+            delay *= 2
+        raise DocumentError("cannot fetch")  # pragma: no cover - loop always returns/raises
+
+    def read_json(self, location: str) -> tuple[Any, bool]:
+        """Read and parse a document; see :func:`parse_json`."""
+        return parse_json(self.read_bytes(location), location)
+
+
+def _read_local(path: str) -> bytes:
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_DOCUMENT_BYTES:
+            raise DocumentError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise DocumentError("file not found") from None
+    except IsADirectoryError:
+        raise DocumentError("is a folder, not a file") from None
+    except (OSError, ValueError) as exc:
+        raise DocumentError(f"cannot read: {exc.__class__.__name__}: {exc}") from None

@@ -1,0 +1,178 @@
+"""Writing the site: the only module that touches the output folder.
+
+A build writes into a fresh staging folder beside the output and swaps it in at
+the end, so an interrupted or failed build leaves the previous site as it was.
+Every path is joined through :func:`safe_join`, which refuses anything that could
+leave the staging folder, whatever a catalog's ids and hrefs hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.errors import OutputError
+
+MARKER = ".sitegen-build"
+_TMP_TAG = ".sitegen-tmp-"
+_OLD_TAG = ".sitegen-old-"
+
+
+def safe_join(root: str, rel: str) -> str:
+    """Join a relative POSIX output path onto ``root``, refusing any escape.
+
+    Raises:
+        OutputError: ``rel`` is empty, absolute, or has ``..``, ``.``, empty,
+            backslash or NUL segments.
+    """
+    if not rel or rel.startswith("/") or "\\" in rel or "\x00" in rel:
+        raise OutputError(f"refusing unsafe output path {rel!r}")
+    parts = rel.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise OutputError(f"refusing unsafe output path {rel!r}")
+    return os.path.join(root, *parts)
+
+
+def write_file(root: str, rel: str, data: bytes | str) -> int:
+    """Write one file below ``root``; returns the number of bytes written."""
+    path = safe_join(root, rel)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        with open(path, "wb") as fh:
+            fh.write(payload)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(payload)
+    return len(payload)
+
+
+def copy_file(root: str, source: str, rel: str) -> int:
+    """Copy (hard-link when possible) ``source`` to ``rel`` unless it already exists.
+
+    An existing output file wins: pages and JSON copies are written before assets,
+    so an asset can never replace them. Returns bytes added (0 when skipped).
+    """
+    path = safe_join(root, rel)
+    if os.path.lexists(path):
+        return 0
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        os.link(source, path)
+    except OSError:
+        shutil.copyfile(source, path)
+    return os.path.getsize(path)
+
+
+def copy_tree(root: str, source: Path, rel: str) -> None:
+    """Copy a folder of static files (a theme's ``static/``) to ``rel``, merging."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            dest = safe_join(root, f"{rel}/{path.relative_to(source).as_posix()}")
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copyfile(path, dest)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Staging:
+    """A staging folder for one build of ``output``.
+
+    Raises:
+        OutputError: ``output`` exists and is not a folder made by sitegen (and not
+            empty), or its parent cannot be written.
+    """
+
+    def __init__(self, output: Path, protect: list[Path] | None = None) -> None:
+        self.output = output.resolve()
+        self._check(protect or [])
+        parent = self.output.parent
+        self._sweep(parent)
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.path = tempfile.mkdtemp(
+                prefix=f".{self.output.name}{_TMP_TAG}{os.getpid()}-", dir=parent
+            )
+        except OSError as exc:
+            raise OutputError(f"cannot write output folder {output}: {exc.strerror}") from None
+
+    def _check(self, protect: list[Path]) -> None:
+        out = self.output
+        if out == Path(out.anchor):
+            raise OutputError("refusing to use the file system root as output folder")
+        for path in protect:
+            path = path.resolve()
+            if path == out or out in path.parents:
+                raise OutputError(
+                    f"output folder {out} contains the source {path}; choose another folder"
+                )
+        if out.exists():
+            if not out.is_dir():
+                raise OutputError(f"output {out} exists and is not a folder")
+            if not (out / MARKER).is_file() and any(out.iterdir()):
+                raise OutputError(
+                    f"output folder {out} is not empty and was not made by sitegen; "
+                    "refusing to replace it (remove it or choose another folder)"
+                )
+
+    def _sweep(self, parent: Path) -> None:
+        """Remove staging folders left by killed builds of the same output."""
+        if not parent.is_dir():
+            return
+        for tag in (_TMP_TAG, _OLD_TAG):
+            for leftover in parent.glob(f".{self.output.name}{tag}*"):
+                pid_text = leftover.name[len(self.output.name) + 1 + len(tag):].split("-")[0]
+                if pid_text.isdigit() and _pid_alive(int(pid_text)) and \
+                        int(pid_text) != os.getpid():
+                    continue
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def commit(self) -> None:
+        """Swap the staging folder in place of the output."""
+        write_file(self.path, MARKER, f"stac-sitegen {__version__}\n")
+        old = None
+        if self.output.exists():
+            old = self.output.parent / f".{self.output.name}{_OLD_TAG}{os.getpid()}"
+            shutil.rmtree(old, ignore_errors=True)
+            os.rename(self.output, old)
+        try:
+            os.rename(self.path, self.output)
+        except OSError as exc:
+            if old is not None:
+                os.rename(old, self.output)
+            raise OutputError(f"cannot move the new site into place: {exc}") from None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        """Delete the staging folder (the previous site stays)."""
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self.path)
+
+
+def tree_size(path: Path) -> tuple[int, int]:
+    """``(files, bytes)`` below ``path``."""
+    files = total = 0
+    for dirpath, _dirs, names in os.walk(path):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError as exc:  # pragma: no cover - raced deletion
+                if exc.errno != errno.ENOENT:
+                    raise
+                continue
+            files += 1
+    return files, total
