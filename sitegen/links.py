@@ -76,6 +76,15 @@ class HrefPolicy:
                 return self.asset_base_url.rstrip("/") + "/" + quote(rel)
         return None
 
+    def _really_inside(self, path: str) -> bool:
+        """True when ``path`` is inside the root folder after following symlinks.
+
+        A symlink in a catalog folder (``thumb.png -> /etc/passwd``) must never
+        publish the file it points at.
+        """
+        root = os.path.realpath(self.layout.root_dir)
+        return os.path.realpath(path).startswith(root.rstrip(os.sep) + os.sep)
+
     def asset(self, href: object, base: str, from_page: str) -> Target:
         """Resolve an asset (or thumbnail) href of the document at ``base``."""
         kind, target = resolve_href(href, base)
@@ -92,7 +101,7 @@ class HrefPolicy:
             return Target(url=None, text=text, note="no usable href")
         rel = self.layout.file_path(target)
         if (rel is not None and self.copy_assets and not rel.lower().endswith(NO_COPY_SUFFIXES)
-                and os.path.isfile(target)):
+                and os.path.isfile(target) and self._really_inside(target)):
             return Target(url=relative_url(rel, from_page), text=text, copy=(target, rel))
         web = self.web_url(target)
         if web is not None:

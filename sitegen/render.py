@@ -228,6 +228,9 @@ def license_info(doc: dict[str, Any], location: str, page: str, policy: HrefPoli
                 copies.append(target.copy)
             if target.url is not None:
                 url = url or target.url
+                title = link.get("title")
+                if value.lower() in NON_SPDX and isinstance(title, str) and title.strip():
+                    value = f"{title.strip()} ({value})"
                 break
     return {"name": value, "url": url}
 

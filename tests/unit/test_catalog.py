@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.catalog import classify, crawl, migrate, summarise_item, valid_bbox
+from sitegen.errors import SourceError
+from sitegen.reporter import Reporter
+from sitegen.sources import Reader
+from tests.conftest import DATA
+
+
+def test_classify_handles_pre_1_0_documents() -> None:
+    assert classify({"type": "Feature"}) == "item"
+    assert classify({"stac_version": "0.8.1", "extent": {}}) == "collection"
+    assert classify({"stac_version": "0.8.1", "links": [], "description": "x"}) == "catalog"
+    assert classify({"hello": 1}) == "unknown"
+
+
+def test_dag_gives_one_record_per_document_and_keeps_every_parent() -> None:
+    reporter = Reporter()
+    result = crawl(str(DATA / "dag"), Reader(), reporter)
+    assert result.counts() == {"catalog": 2, "collection": 1, "item": 3}
+    shared = str(DATA / "dag" / "shared" / "shared-item.json")
+    assert result.parents[shared] == [str(DATA / "dag" / "a" / "catalog.json"),
+                                      str(DATA / "dag" / "b" / "collection.json")]
+    text = "\n".join(str(w) for w in reporter.warnings)
+    assert "missing/catalog.json" in text          # broken child link, href named
+    assert "invalid.json" in text and "invalid JSON" in text
+    assert "not-stac.json" in text and "not a STAC Item" in text
+    assert "cycle" in text                          # b links the root as a child
+    assert "itself" in text                         # a links itself
+    # the remote child of a local root is shown, not fetched
+    root = result.nodes[str(DATA / "dag" / "catalog.json")]
+    assert root.external == [("child", "Remote catalog",
+                              "https://example.com/remote/catalog.json")]
+
+
+def test_each_problem_gives_exactly_one_warning() -> None:
+    reporter = Reporter()
+    crawl(str(DATA / "dag"), Reader(), reporter)
+    assert len(reporter.warnings) == 5
+
+
+def test_old_versions_are_read_and_migrated() -> None:
+    result = crawl(str(DATA / "old"), Reader(), Reporter())
+    assert result.counts() == {"catalog": 1, "collection": 1, "item": 2}
+    node = result.nodes[str(DATA / "old" / "coll" / "collection.json")]
+    assert node.doc["type"] == "Collection" and node.raw.get("type") is None
+    item = {"type": "Feature", "stac_version": "0.9.0", "id": "x", "geometry": None,
+            "properties": {"datetime": None}, "links": [], "assets": {}}
+    assert migrate(item)["stac_version"].startswith("1.")
+    assert item["stac_version"] == "0.9.0"  # the input is not modified
+
+
+def test_documents_pystac_cannot_migrate_are_shown_as_they_are() -> None:
+    # pystac 1.15's eo hook raises on this (short extension name, only eo:epsg):
+    # the page must still show the fields rather than fail.
+    item = {"type": "Feature", "stac_version": "0.8.1", "stac_extensions": ["eo"], "id": "x",
+            "geometry": None, "properties": {"datetime": None, "eo:epsg": 32633},
+            "links": [], "assets": {}}
+    assert migrate(item)["properties"]["eo:epsg"] == 32633
+
+
+@pytest.mark.parametrize("source", ["missing-folder", "missing.json"])
+def test_missing_root_is_a_source_error(tmp_path: Path, source: str) -> None:
+    with pytest.raises(SourceError):
+        crawl(str(tmp_path / source), Reader(), Reporter())
+
+
+def test_root_that_is_not_a_catalog_is_a_source_error() -> None:
+    with pytest.raises(SourceError, match="not a STAC Catalog"):
+        crawl(str(DATA / "dag" / "shared" / "shared-item.json"), Reader(), Reporter())
+    with pytest.raises(SourceError, match="invalid JSON"):
+        crawl(str(DATA / "dag" / "invalid.json"), Reader(), Reporter())
+
+
+def test_item_summary_is_small_and_tolerant() -> None:
+    summary = summarise_item({"type": "Feature", "id": 5, "properties": None, "bbox": "x"},
+                             "/c/items/abc.json", "/c/items/abc.json")
+    assert summary.id == "abc" and summary.bbox is None and summary.datetime is None
+    assert valid_bbox([0, 1, 2, 3, 4, 5]) == (0.0, 1.0, 3.0, 4.0)
+    assert valid_bbox([0, 5, 1, 1]) is None and valid_bbox([0, 0, True, 1]) is None

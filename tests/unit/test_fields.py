@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from sitegen.fields import (
+    bbox_text,
+    datetime_text,
+    format_datetime,
+    format_number,
+    label,
+    value_html,
+)
+
+
+def test_labels() -> None:
+    assert label("eo:cloud_cover") == "Cloud cover"
+    assert label("my_custom-field") == "My custom field"
+    assert label("foo:bar_baz") == "Bar baz"
+
+
+def test_datetimes_are_readable() -> None:
+    assert format_datetime("2021-07-01T10:20:30Z") == "2021-07-01 10:20:30 UTC"
+    assert format_datetime("2021-07-01T10:20:00Z") == "2021-07-01 10:20 UTC"
+    assert format_datetime("2021-07-01") == "2021-07-01"
+    assert format_datetime("not a date") == "not a date"
+    assert datetime_text(None, "2020-01-01T00:00:00Z", None) == "2020-01-01 00:00 UTC – …"
+    assert datetime_text(None, None, None) is None
+
+
+def test_values_are_never_python_reprs() -> None:
+    html = value_html("x", {"a": [1, 2], "b": {"c": None}, "d": True})
+    assert "{" not in html and "[" not in html and "None" not in html and "True" not in html
+    assert value_html("x", [1.123456789, 2]) == "1.12346, 2"
+    assert value_html("eo:cloud_cover", 12) == "12 %"
+    assert value_html("flag", False) == "no"
+    assert value_html("file:size", 1_500_000) == "1.5 MB"
+    assert "<script>" not in value_html("x", "<script>alert(1)</script>")
+
+
+def test_numbers_and_bbox() -> None:
+    assert format_number(3.0) == "3" and format_number(0.000012345678) == "1.23457e-05"
+    assert "antimeridian" in (bbox_text((179.5, -17.0, -179.5, -16.0)) or "")

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from sitegen.layout import Layout, PageAllocator, relative_url, to_root
+
+
+def test_json_path_mirrors_the_tree_inside_the_root() -> None:
+    layout = Layout("/data/cat/catalog.json")
+    assert layout.json_path("/data/cat/catalog.json") == "catalog.json"
+    assert layout.json_path("/data/cat/a/b/item.json") == "a/b/item.json"
+
+
+@pytest.mark.parametrize("location", [
+    "/data/outside/catalog.json",          # ../ from the root
+    "/etc/passwd",                         # absolute elsewhere
+    "/data/cat/_static/evil.json",         # reserved top-level name
+    "/data/cat/a\\..\\..\\x.json",         # backslashes
+    "/data/cat/page.html",                 # not a JSON name: would collide with pages
+    "https://other.example/c.json",        # other host
+])
+def test_unsafe_or_outside_documents_go_below_external(location: str) -> None:
+    path = Layout("/data/cat/catalog.json").json_path(location)
+    assert path.startswith("_external/")
+    parts = path.split("/")
+    assert len(parts) == 3 and ".." not in parts and "\\" not in path
+    assert path.endswith((".json", ".geojson"))
+
+
+def test_external_paths_are_distinct_and_stable() -> None:
+    layout = Layout("/data/cat/catalog.json")
+    a = layout.json_path("/x/one/catalog.json")
+    b = layout.json_path("/x/two/catalog.json")
+    assert a != b and a == layout.json_path("/x/one/catalog.json")
+
+
+def test_remote_root_mirrors_urls_below_it() -> None:
+    layout = Layout("https://h.example/stac/catalog.json")
+    assert layout.json_path("https://h.example/stac/c/Item%201.json") == "c/Item 1.json"
+    assert layout.json_path("https://h.example/other/x.json").startswith("_external/")
+
+
+def test_allocator_numbers_collisions_deterministically() -> None:
+    alloc = PageAllocator()
+    assert alloc.claim("a/index.html")
+    assert not alloc.claim("a/index.html")
+    assert alloc.claim_unique("a/x") == "a/x.html"
+    assert alloc.claim_unique("a/x") == "a/x-2.html"
+    assert not alloc.claim("404.html")
+
+
+def test_relative_urls_name_files_and_are_encoded() -> None:
+    assert relative_url("index.html", "a/b/index.html") == "../../index.html"
+    assert relative_url("a/b/c d#1.html", "index.html") == "a/b/c%20d%231.html"
+    assert relative_url("a/x.html", "a/y.html") == "x.html"
+    assert to_root("a/b/index.html") == "../../" and to_root("index.html") == ""

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from sitegen.markdown import plain_text, render_markdown
+
+
+def test_commonmark_renders() -> None:
+    html = render_markdown("A **bold** [link](https://example.com) and\n\n* one\n* two")
+    assert "<strong>bold</strong>" in html and "<li>one</li>" in html
+    assert 'href="https://example.com"' in html
+
+
+def test_raw_html_and_scripts_never_pass() -> None:
+    html = render_markdown('<script>alert(1)</script> <img src=x onerror="alert(1)">\n\n'
+                           "<a href='javascript:alert(2)'>x</a>")
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+    assert "&lt;script&gt;" in html  # shown as text, not lost
+
+
+def test_unsafe_link_schemes_are_not_links() -> None:
+    for href in ("javascript:alert(1)", "vbscript:x", "data:text/html,<b>x</b>",
+                 "JaVaScRiPt:alert(1)"):
+        html = render_markdown(f"[click]({href})")
+        assert "href" not in html, href
+
+
+def test_plain_text_is_one_line_and_cut_at_a_word() -> None:
+    text = plain_text("# Title\n\nSome *text* " + "word " * 100, limit=60)
+    assert "\n" not in text and len(text) <= 60 and text.endswith("…")
+    assert text.startswith("Title Some text")

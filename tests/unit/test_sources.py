@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from sitegen.sources import DocumentError, Reader, parse_json, resolve_href
+
+
+@pytest.mark.parametrize(("href", "kind", "target"), [
+    ("./a/b.json", "local", "/cat/a/b.json"),
+    ("../x.json", "local", "/x.json"),
+    ("%2e%2e/x.json", "local", "/x.json"),
+    ("file:///tmp/c.json", "local", "/tmp/c.json"),
+    ("https://Example.com/a/./b/../c.json#frag", "remote", "https://example.com/a/c.json"),
+    ("s3://bucket/key.tif", "other", "s3://bucket/key.tif"),
+    ("javascript:alert(1)", "other", "javascript:alert(1)"),
+    ("", "invalid", "''"),
+    (None, "invalid", "None"),
+    ("a\x00b.json", "invalid", repr("a\x00b.json")),
+    ("C:\\data\\x.json", "invalid", "C:\\data\\x.json"),
+])
+def test_resolve_href_local_base(href: object, kind: str, target: str) -> None:
+    assert resolve_href(href, "/cat/catalog.json") == (kind, target)
+
+
+def test_resolve_href_remote_base_joins_urls() -> None:
+    base = "https://host.example/stac/catalog.json"
+    assert resolve_href("./c/collection.json", base) == (
+        "remote", "https://host.example/stac/c/collection.json")
+    assert resolve_href("../../../x.json", base) == ("remote", "https://host.example/x.json")
+
+
+def test_parse_json_accepts_nan_leniently_and_rejects_garbage() -> None:
+    value, lenient = parse_json(b'{"a": NaN}', "x.json")
+    assert lenient and math.isnan(value["a"])
+    assert parse_json(b'\xef\xbb\xbf{"a": 1}', "x.json") == ({"a": 1}, False)
+    with pytest.raises(DocumentError, match="invalid JSON"):
+        parse_json(b'{"a": ', "x.json")
+    with pytest.raises(DocumentError):
+        parse_json(b'{"a": "\xff"}', "x.json")
+
+
+def test_reader_errors_name_the_problem(tmp_path: Path) -> None:
+    reader = Reader()
+    with pytest.raises(DocumentError, match="file not found"):
+        reader.read_bytes(str(tmp_path / "missing.json"))
+    with pytest.raises(DocumentError, match="folder"):
+        reader.read_bytes(str(tmp_path))

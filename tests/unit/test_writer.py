@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.errors import OutputError
+from sitegen.writer import MARKER, Staging, safe_join, write_file
+
+
+@pytest.mark.parametrize("rel", ["../x", "/etc/x", "a/../../x", "a\\..\\x", "a//b", "",
+                                 "a/./b", "a\x00b"])
+def test_safe_join_refuses_escapes(tmp_path: Path, rel: str) -> None:
+    with pytest.raises(OutputError):
+        safe_join(str(tmp_path), rel)
+
+
+def test_commit_swaps_and_abort_keeps_previous(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = Staging(out)
+    write_file(first.path, "index.html", "one")
+    first.commit()
+    assert (out / "index.html").read_text() == "one" and (out / MARKER).is_file()
+    second = Staging(out)
+    write_file(second.path, "index.html", "two")
+    second.abort()
+    assert (out / "index.html").read_text() == "one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "thesis.txt").write_text("precious")
+    with pytest.raises(OutputError, match="not made by sitegen"):
+        Staging(out)
+    assert (out / "thesis.txt").read_text() == "precious"
+
+
+def test_refuses_output_that_contains_the_source(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="contains the source"):
+        Staging(tmp_path, protect=[tmp_path / "catalog"])
+
+
+def test_leftovers_of_killed_builds_are_swept(tmp_path: Path) -> None:
+    stale = tmp_path / ".site.sitegen-tmp-999999999-abc"
+    stale.mkdir()
+    Staging(tmp_path / "site").abort()
+    assert not stale.exists()
