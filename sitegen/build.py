@@ -20,10 +20,10 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sitegen.catalog import Crawl, crawl, find_root
-from sitegen.config import Config, site_url
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from sitegen.catalog import Crawl, crawl, find_root
+from sitegen.config import Config, site_url
 from sitegen.errors import StrictError, ThemeError
 from sitegen.layout import STATIC_DIR
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document

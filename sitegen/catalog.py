@@ -219,8 +219,11 @@ def crawl(
                 if kind == "invalid":
                     reporter.warn(location, f"{rel} link has an unusable href", href)
                     continue
+                if kind == "other":
+                    reporter.warn(location, f"{rel} link is not a file or http(s) URL; "
+                                  "shown as text", href)
                 if kind == "other" or (kind == "remote" and not remote_root):
-                    node.external.append((rel, title or href, target))
+                    node.external.append((rel, title or target, target))
                     continue
                 if target == location:
                     reporter.warn(location, f"{rel} link points at the document itself", href)
@@ -265,12 +268,12 @@ def crawl(
                         parent = result.parents[location][0]
                         reporter.warn(parent, f"item link target {location} is a "
                                       f"{classify(outcome)}; shown as a child",
-                                      _text(pending_href.get(location, location)))
+                                      pending_href.get(location, location))
                         queue.append((location, outcome))
                     else:
                         parent = result.parents[location][0]
                         reporter.warn(parent, f"broken item link: {location} {outcome}",
-                                      _text(pending_href.get(location, location)))
+                                      pending_href.get(location, location))
         pending_href.clear()
     _prune(result)
     return result
@@ -322,18 +325,14 @@ def _read_document(
     try:
         doc, lenient = reader.read_json(target)
     except DocumentError as exc:
-        reporter.warn(parent, f"broken link: {target}: {exc}", _text(href))
+        reporter.warn(parent, f"broken link: {target}: {exc}", href)
         return None
     if not isinstance(doc, dict):
-        reporter.warn(parent, f"linked document {target} is not a JSON object", _text(href))
+        reporter.warn(parent, f"linked document {target} is not a JSON object", href)
         return None
     if lenient:
         reporter.warn(target, "non-standard JSON (NaN or Infinity) read leniently")
     return doc
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else repr(value)
 
 
 @dataclass(frozen=True)

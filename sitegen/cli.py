@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from sitegen import __version__
 from sitegen.config import find_config_file, load_config
 from sitegen.errors import SitegenError
-from sitegen.reporter import Diagnostic, Reporter
+from sitegen.reporter import Diagnostic, Reporter, href_text
 
 app = typer.Typer(
     add_completion=False,
@@ -47,8 +47,8 @@ class ConsoleReporter(Reporter):
         elif shown == MAX_SHOWN_WARNINGS + 1:
             err.print("[yellow]warning:[/] more warnings not shown; see the summary")
 
-    def warn(self, file: str, message: str, href: str | None = None) -> None:
-        self.warnings.append(Diagnostic(file, message, href))
+    def warn(self, file: str, message: str, href: object = None) -> None:
+        self.warnings.append(Diagnostic(file, message, href_text(href)))
         self._show(self.warnings[-1])
 
     def add_diagnostics(self, diags: list[Diagnostic]) -> None:

@@ -58,6 +58,16 @@ MAX_DEPTH = 4
 MAX_TEXT = 2000
 
 
+def as_dict(value: object) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty dict (catalog JSON is untrusted)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: object) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty list."""
+    return value if isinstance(value, list) else []
+
+
 def label(key: str) -> str:
     """A readable label: ``eo:cloud_cover`` -> ``Cloud cover``, unknown -> humanised."""
     known = LABELS.get(key)

@@ -16,7 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from sitegen.catalog import find_thumbnail, migrate
-from sitegen.fields import bbox_text, datetime_text, property_rows
+from sitegen.fields import as_dict, bbox_text, datetime_text, property_rows
 from sitegen.layout import relative_url
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document
 from sitegen.markdown import plain_text, render_markdown
@@ -136,7 +136,7 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
     doc = migrate(raw)
     page = job.page
     policy = state.policy
-    props = doc.get("properties") if isinstance(doc.get("properties"), dict) else {}
+    props = as_dict(doc.get("properties"))
     item_id = doc.get("id") if isinstance(doc.get("id"), str) and doc.get("id") else None
     title_value = props.get("title")
     title = title_value if isinstance(title_value, str) and title_value.strip() else (

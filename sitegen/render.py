@@ -23,9 +23,10 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from sitegen import __version__
-from sitegen.catalog import find_thumbnail
 from sitegen.errors import SitegenError
 from sitegen.fields import (
+    as_dict,
+    as_list,
     bbox_text,
     datetime_text,
     format_datetime,
@@ -134,7 +135,9 @@ def page_context(
     }
 
 
-def crumbs_for(trail: list[tuple[str, str]], current: str, page: str) -> list[tuple[str, str | None]]:
+def crumbs_for(
+    trail: list[tuple[str, str]], current: str, page: str
+) -> list[tuple[str, str | None]]:
     """Breadcrumbs: ``(title, relative href)`` for ancestors, then the current title."""
     out: list[tuple[str, str | None]] = [(t, relative_url(p, page)) for t, p in trail]
     out.append((current, None))
@@ -266,14 +269,14 @@ def extent_text(doc: dict[str, Any]) -> dict[str, list[str]]:
     """Spatial and temporal extent in words."""
     from sitegen.catalog import valid_bbox
 
-    extent = doc.get("extent") if isinstance(doc.get("extent"), dict) else {}
-    spatial = extent.get("spatial") if isinstance(extent.get("spatial"), dict) else {}
-    temporal = extent.get("temporal") if isinstance(extent.get("temporal"), dict) else {}
-    boxes = spatial.get("bbox") if isinstance(spatial.get("bbox"), list) else []
+    extent = as_dict(doc.get("extent"))
+    spatial = as_dict(extent.get("spatial"))
+    temporal = as_dict(extent.get("temporal"))
+    boxes = as_list(spatial.get("bbox"))
     if boxes and not isinstance(boxes[0], list):
         boxes = [boxes]  # STAC 0.8 wrote a single bbox
     space = [t for t in (bbox_text(valid_bbox(b)) for b in boxes) if t]
-    intervals = temporal.get("interval") if isinstance(temporal.get("interval"), list) else []
+    intervals = as_list(temporal.get("interval"))
     if intervals and not isinstance(intervals[0], list):
         intervals = [intervals]
     time = []

@@ -33,6 +33,13 @@ class Diagnostic:
         return f"{where}{self.message}{link}"
 
 
+def href_text(href: object) -> str | None:
+    """An href as written in a catalog, for messages (non-strings as their repr)."""
+    if href is None or isinstance(href, str):
+        return href
+    return repr(href)
+
+
 @dataclass
 class Reporter:
     """Collects what a build did.
@@ -48,9 +55,9 @@ class Reporter:
     pages: Counter[str] = field(default_factory=Counter)
     written: list[str] = field(default_factory=list)
 
-    def warn(self, file: str, message: str, href: str | None = None) -> None:
-        """Record a warning and log it."""
-        diag = Diagnostic(file, message, href)
+    def warn(self, file: str, message: str, href: object = None) -> None:
+        """Record a warning and log it. ``href`` may be anything a catalog held."""
+        diag = Diagnostic(file, message, href_text(href))
         self.warnings.append(diag)
         log.warning("%s", diag)
 

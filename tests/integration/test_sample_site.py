@@ -41,7 +41,7 @@ def test_no_broken_internal_links_and_nothing_from_other_hosts(site: Built) -> N
 
 def test_every_link_is_relative_and_names_a_file(site: Built) -> None:
     for page in _pages(site):
-        for tag, attrs in parse_html(page.read_text(encoding="utf-8")).tags:
+        for _tag, attrs in parse_html(page.read_text(encoding="utf-8")).tags:
             for name in ("href", "src"):
                 url = attrs.get(name)
                 if url is None or re.match(r"^[a-z]+:", url) or url.startswith("#"):
