@@ -33,7 +33,8 @@ class Config:
         None, "Site title shown in the header and in page titles. Default: the root's title."
     )
     description: str | None = _opt(
-        None, "Short site description. Default: the root catalog's description."
+        None, "Short site description for the home page's meta description. Default: from "
+        "the root catalog's description."
     )
     base_url: str | None = _opt(
         None,

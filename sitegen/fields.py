@@ -139,6 +139,8 @@ def value_html(key: str, value: Any, depth: int = 0) -> str:
         if key == "file:size":
             return format_size(value)
         text = format_number(value)
+        if unit == "°":
+            return text + unit
         return f"{text} {unit}" if unit else text
     if isinstance(value, str):
         if key in DATE_FIELDS or key.endswith(("_datetime", ":datetime")):

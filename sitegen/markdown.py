@@ -31,6 +31,8 @@ _ATTRIBUTES = {
     "td": {"align"},
     "code": {"class"},
 }
+_BLOCK_TAG_RE = re.compile(
+    r"</?(p|br|li|ul|ol|h[1-6]|tr|td|th|table|thead|tbody|blockquote|pre|hr)\b[^>]*>")
 _TAG_RE = re.compile(r"<[^>]*>")
 _SPACE_RE = re.compile(r"\s+")
 #: Longest description rendered; longer ones are cut with a note (a 10 MB text
@@ -64,7 +66,8 @@ def render_markdown(text: str) -> str:
 @lru_cache(maxsize=4096)
 def plain_text(text: str, limit: int = 160) -> str:
     """Markdown reduced to one line of plain text, cut at a word near ``limit``."""
-    flat = html.unescape(_TAG_RE.sub(" ", _md.render(text[: limit * 20])))
+    rendered = _BLOCK_TAG_RE.sub(" ", _md.render(text[: limit * 20]))
+    flat = html.unescape(_TAG_RE.sub("", rendered))
     flat = _SPACE_RE.sub(" ", flat).strip()
     if len(flat) <= limit:
         return flat

@@ -195,8 +195,10 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
     out: list[tuple[str, str]] = []
     total = len(node.items)
     for index, page in enumerate(node.list_pages):
-        context = page_context(info, page, node.title,
-                               plain_text(description) or f"STAC {node.kind} {node.title}",
+        meta = plain_text(description) or f"STAC {node.kind} {node.title}"
+        if node.location == site.root and site.config.description:
+            meta = plain_text(site.config.description)
+        context = page_context(info, page, node.title, meta,
                                node.json, crumbs_for(trail, node.title, page), node.kind)
         chunk = node.items[index * per_page:(index + 1) * per_page]
         context["node"] = {

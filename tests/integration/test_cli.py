@@ -78,13 +78,15 @@ def test_refuses_to_overwrite_a_foreign_folder(tmp_path: Path) -> None:
 
 def test_config_file_is_read_and_unknown_keys_warn(tmp_path: Path) -> None:
     (tmp_path / "sitegen.toml").write_text(
-        'title = "Agency open data"\noutput = "out"\nitems_per_page = 2\nbogus = 1\n',
+        'title = "Agency open data"\noutput = "out"\nitems_per_page = 2\nbogus = 1\n'
+        'description = "Every *dataset* of the agency."\n',
         encoding="utf-8")
     proc = run("build", str(DATA / "old"), "--jobs", "1", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "unknown option 'bogus'" in proc.stderr
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "Agency open data" in html
+    assert '<meta name="description" content="Every dataset of the agency.">' in html
     strict = run("build", str(DATA / "old"), "--strict", "--base-url", "https://x.example/",
                  cwd=tmp_path)
     assert strict.returncode == 1  # the unknown key is a warning, so an error when strict

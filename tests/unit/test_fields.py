@@ -31,6 +31,7 @@ def test_values_are_never_python_reprs() -> None:
     assert value_html("x", [1.123456789, 2]) == "1.12346, 2"
     assert value_html("eo:cloud_cover", 12) == "12 %"
     assert value_html("flag", False) == "no"
+    assert value_html("view:sun_elevation", 57.9) == "57.9°"
     assert value_html("file:size", 1_500_000) == "1.5 MB"
     assert "<script>" not in value_html("x", "<script>alert(1)</script>")
 

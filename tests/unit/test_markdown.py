@@ -27,3 +27,8 @@ def test_plain_text_is_one_line_and_cut_at_a_word() -> None:
     text = plain_text("# Title\n\nSome *text* " + "word " * 100, limit=60)
     assert "\n" not in text and len(text) <= 60 and text.endswith("…")
     assert text.startswith("Title Some text")
+
+
+def test_plain_text_keeps_inline_words_tight() -> None:
+    assert plain_text("County of Sweden (*Sverige*).") == "County of Sweden (Sverige)."
+    assert plain_text("one\n\ntwo") == "one two"

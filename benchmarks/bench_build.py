@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Benchmark a full ``sitegen build`` of a synthetic Sentinel-2-like catalog.
+
+Generates N items (default 10,000; about 15 assets each, eo / proj / file fields) with
+a streaming generator, builds the site with the real command line in a child
+process, samples the memory of the whole process tree, and prints items per second,
+peak memory and output size.
+
+    python benchmarks/bench_build.py                 # 10,000 items
+    python benchmarks/bench_build.py --items 100000  # the large run
+    python benchmarks/bench_build.py --items 300     # a smoke run (CI)
+
+Timings are printed, never asserted: speed is measured here, not in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psutil
+
+BANDS = [("B01", "coastal", 0.443, 60), ("B02", "blue", 0.49, 10), ("B03", "green", 0.56, 10),
+         ("B04", "red", 0.665, 10), ("B05", "rededge", 0.704, 20), ("B06", "rededge", 0.74, 20),
+         ("B07", "rededge", 0.783, 20), ("B08", "nir", 0.842, 10), ("B8A", "nir08", 0.865, 20),
+         ("B09", "nir09", 0.945, 60), ("B11", "swir16", 1.61, 20), ("B12", "swir22", 2.19, 20)]
+EXTENSIONS = ["https://stac-extensions.github.io/eo/v2.0.0/schema.json",
+              "https://stac-extensions.github.io/projection/v2.0.0/schema.json",
+              "https://stac-extensions.github.io/file/v2.1.0/schema.json",
+              "https://stac-extensions.github.io/view/v1.0.0/schema.json"]
+COG = "image/tiff; application=geotiff; profile=cloud-optimized"
+COLLECTIONS = 10
+
+
+def items(n: int, seed: int = 42) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(collection index, item dict)`` one at a time (never all in memory)."""
+    rng = random.Random(seed)
+    for i in range(n):
+        col = i % COLLECTIONS
+        lon = -180 + rng.random() * 359
+        lat = -60 + rng.random() * 130
+        size = 1.0
+        bbox = [round(lon, 4), round(lat, 4), round(lon + size, 4), round(lat + size * 0.9, 4)]
+        day = i // max(1, n // 730)
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1609459200 + day * 86400 +
+                                                                rng.randrange(86400)))
+        item_id = f"S2{'AB'[i % 2]}_MSIL2A_{stamp[:10].replace('-', '')}_{i:07d}"
+        base = f"https://data.example.org/s2/{item_id}"
+        assets: dict[str, Any] = {}
+        for name, common, wavelength, gsd in BANDS:
+            assets[name] = {"href": f"{base}/{name}.tif", "type": COG,
+                            "title": f"Band {name} ({common})", "roles": ["data"],
+                            "gsd": gsd, "file:size": rng.randrange(10**7, 2 * 10**8),
+                            "bands": [{"name": name, "eo:common_name": common,
+                                       "eo:center_wavelength": wavelength}]}
+        assets["visual"] = {"href": f"{base}/TCI.tif", "type": COG, "title": "True colour",
+                            "roles": ["visual"], "file:size": rng.randrange(10**7, 10**8)}
+        assets["thumbnail"] = {"href": f"{base}/preview.jpg", "type": "image/jpeg",
+                               "title": "Thumbnail", "roles": ["thumbnail"]}
+        assets["metadata"] = {"href": f"{base}/metadata.xml", "type": "application/xml",
+                              "title": "Original metadata", "roles": ["metadata"]}
+        yield col, {
+            "type": "Feature", "stac_version": "1.1.0", "stac_extensions": EXTENSIONS,
+            "id": item_id, "bbox": bbox,
+            "geometry": {"type": "Polygon", "coordinates": [[
+                [bbox[0], bbox[1]], [bbox[2], bbox[1]], [bbox[2], bbox[3]],
+                [bbox[0], bbox[3]], [bbox[0], bbox[1]]]]},
+            "properties": {"datetime": stamp, "platform": f"sentinel-2{'ab'[i % 2]}",
+                           "constellation": "sentinel-2", "instruments": ["msi"],
+                           "eo:cloud_cover": round(rng.random() * 100, 2),
+                           "proj:code": f"EPSG:326{1 + int((lon + 180) // 6):02d}",
+                           "view:sun_elevation": round(20 + rng.random() * 50, 2),
+                           "s2:mgrs_tile": f"{1 + int((lon + 180) // 6):02d}ABC"},
+            "links": [{"rel": "root", "href": "../../catalog.json", "type": "application/json"},
+                      {"rel": "parent", "href": "../collection.json",
+                       "type": "application/json"},
+                      {"rel": "collection", "href": "../collection.json",
+                       "type": "application/json"}],
+            "assets": assets,
+            "collection": f"sentinel-2-l2a-part-{col}",
+        }
+
+
+def generate(root: Path, n: int) -> int:
+    """Write the catalog below ``root``; returns the bytes written."""
+    written = 0
+    item_links: list[list[dict[str, str]]] = [[] for _ in range(COLLECTIONS)]
+    for col, item in items(n):
+        folder = root / f"part-{col}" / item["id"]
+        folder.mkdir(parents=True, exist_ok=True)
+        data = orjson.dumps(item, option=orjson.OPT_INDENT_2)
+        (folder / f"{item['id']}.json").write_bytes(data)
+        written += len(data)
+        item_links[col].append({"rel": "item", "href": f"./{item['id']}/{item['id']}.json",
+                                "type": "application/geo+json"})
+    for col in range(COLLECTIONS):
+        collection = {
+            "type": "Collection", "stac_version": "1.1.0", "id": f"sentinel-2-l2a-part-{col}",
+            "title": f"Sentinel-2 L2A, part {col}",
+            "description": "Synthetic **Sentinel-2** scenes for benchmarking.",
+            "license": "other", "extent": {"spatial": {"bbox": [[-180, -60, 180, 70]]},
+                                           "temporal": {"interval": [["2021-01-01T00:00:00Z",
+                                                                      None]]}},
+            "links": [{"rel": "root", "href": "../catalog.json"},
+                      {"rel": "parent", "href": "../catalog.json"}, *item_links[col]],
+        }
+        data = orjson.dumps(collection, option=orjson.OPT_INDENT_2)
+        (root / f"part-{col}" / "collection.json").write_bytes(data)
+        written += len(data)
+    catalog = {"type": "Catalog", "stac_version": "1.1.0", "id": "bench",
+               "description": "Synthetic benchmark catalog.",
+               "links": [{"rel": "child", "href": f"./part-{c}/collection.json"}
+                         for c in range(COLLECTIONS)]}
+    (root / "catalog.json").write_bytes(orjson.dumps(catalog, option=orjson.OPT_INDENT_2))
+    return written
+
+
+class TreeMemory:
+    """Samples the summed RSS of a process and all its children."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self.process = psutil.Process(pid)
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                procs = [self.process, *self.process.children(recursive=True)]
+                total = 0
+                for proc in procs:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                return
+            self._stop.wait(self.interval)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def tree_bytes(path: Path) -> tuple[int, int]:
+    files = total = 0
+    for dirpath, _dirs, names in os.walk(path):
+        for name in names:
+            total += os.lstat(os.path.join(dirpath, name)).st_size
+            files += 1
+    return files, total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=10_000, help="items to generate")
+    parser.add_argument("--jobs", type=int, default=None, help="sitegen --jobs")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where to put the catalog and site (default: a temp folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the catalog and site")
+    args = parser.parse_args()
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    catalog, site = work / "catalog", work / "site"
+    shutil.rmtree(catalog, ignore_errors=True)
+    shutil.rmtree(site, ignore_errors=True)
+    try:
+        started = time.perf_counter()
+        source_bytes = generate(catalog, args.items)
+        print(f"generated {args.items:,} items ({source_bytes / 1e6:.1f} MB of JSON) "
+              f"in {time.perf_counter() - started:.1f} s")
+        command = [sys.executable, "-m", "sitegen", "build", str(catalog), "-o", str(site)]
+        if args.jobs:
+            command += ["--jobs", str(args.jobs)]
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True)
+        memory = TreeMemory(proc.pid)
+        _, stderr = proc.communicate()
+        seconds = time.perf_counter() - started
+        peak = memory.stop()
+        if proc.returncode != 0:
+            print(stderr, file=sys.stderr)
+            return proc.returncode
+        files, size = tree_bytes(site)
+        cores = os.cpu_count() or 1
+        print(f"build: {seconds:.1f} s for {args.items:,} items = "
+              f"{args.items / seconds:,.0f} items/s ({cores} cores, jobs={args.jobs or cores})")
+        print(f"peak memory (process tree): {peak / 2**20:,.0f} MiB")
+        print(f"output: {files:,} files, {size / 1e6:,.1f} MB "
+              f"({size / max(1, args.items) / 1e3:.1f} kB per item)")
+        per_item_ms = seconds * 1000 / max(1, args.items) * min(cores, args.jobs or cores)
+        print(f"cost per item: {per_item_ms:.2f} ms of worker time")
+        if math.isfinite(seconds) and args.items:
+            print(f"extrapolated to 100,000 items: {seconds * 100_000 / args.items:,.0f} s")
+    finally:
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
