@@ -191,6 +191,19 @@ def property_rows(props: dict[str, Any], skip: frozenset[str]) -> list[tuple[str
     return rows
 
 
+def property_table(props: dict[str, Any], skip: frozenset[str]) -> str:
+    """The rows of a property table as one HTML string (escaped here, once).
+
+    Built in Python rather than in a template loop: per-row escaping and markup in
+    Jinja loops dominated item render time (DESIGN section 8).
+    """
+    parts = []
+    for label_html, prefix_html, value in property_rows(props, skip):
+        badge = f' <span class="ext">{prefix_html}</span>' if prefix_html else ""
+        parts.append(f'<tr><th scope="row">{label_html}{badge}</th><td>{value}</td></tr>')
+    return "".join(parts)
+
+
 def datetime_text(datetime_value: str | None, start: str | None, end: str | None) -> str | None:
     """Readable date or date range of an Item, or None when it has none."""
     if start or end:

@@ -16,7 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from sitegen.catalog import find_thumbnail, migrate
-from sitegen.fields import as_dict, bbox_text, datetime_text, property_rows
+from sitegen.fields import as_dict, bbox_text, datetime_text, property_table
 from sitegen.layout import relative_url
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document
 from sitegen.markdown import plain_text, render_markdown
@@ -165,8 +165,7 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
         if job.collection else None,
         "parents": [(t, relative_url(p, page)) for t, p in job.parents],
         "thumbnail": thumbnail_url(find_thumbnail(doc, job.location), page, policy, copies),
-        "properties": [(Markup(a), Markup(b), Markup(c))
-                       for a, b, c in property_rows(props, ITEM_SKIP)],
+        "properties": Markup(property_table(props, ITEM_SKIP)),
         "assets": asset_rows(doc.get("assets"), job.location, page, policy, copies),
         "license": license_info(doc, job.location, page, policy, copies),
         "providers": providers(doc),

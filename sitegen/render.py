@@ -31,7 +31,7 @@ from sitegen.fields import (
     datetime_text,
     format_datetime,
     format_size,
-    property_rows,
+    property_table,
     value_html,
 )
 from sitegen.layout import relative_url, to_root
@@ -44,6 +44,7 @@ NON_SPDX = frozenset({"other", "proprietary", "various"})
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 ITEM_SKIP = frozenset({"title", "description"})
+ASSET_SKIP = frozenset({"file:size"})
 
 
 def _bundled(name: str) -> Path:
@@ -176,8 +177,7 @@ def asset_rows(
             "size": format_size(extra["file:size"]) if "file:size" in extra else None,
             "image": target.url is not None and policy.may_inline(target.url)
             and _is_image(media, target),
-            "fields": [(Markup(label), Markup(pre), Markup(val))
-                       for label, pre, val in property_rows(extra, frozenset({"file:size"}))],
+            "fields": Markup(property_table(extra, ASSET_SKIP)) if extra else None,
         })
     return rows
 

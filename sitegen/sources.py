@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import unquote, urljoin, urlparse, urlunparse
 
@@ -41,6 +42,19 @@ def is_url(location: str) -> bool:
 
 
 def resolve_href(href: object, base: str) -> tuple[HrefKind, str]:
+    """Resolve a link or asset href; see :func:`_resolve`. Cached for string hrefs."""
+    if isinstance(href, str):
+        return _resolve_cached(href, base)
+    return _resolve(href, base)
+
+
+@lru_cache(maxsize=8192)
+def _resolve_cached(href: str, base: str) -> tuple[HrefKind, str]:
+    # Each asset href is resolved for the page and again for the JSON copy.
+    return _resolve(href, base)
+
+
+def _resolve(href: object, base: str) -> tuple[HrefKind, str]:
     """Resolve a link or asset href against the location of the document holding it.
 
     Args:
@@ -78,8 +92,33 @@ def resolve_href(href: object, base: str) -> tuple[HrefKind, str]:
     return "local", os.path.normpath(os.path.join(os.path.dirname(base), path))
 
 
+_URL_NEEDS_WORK = ("#", "/./", "/../", "\\", "//")
+
+
+def _is_normal_url(url: str) -> bool:
+    """Cheap test: an http(s) URL whose host is lower case and path has nothing to fold.
+
+    Most hrefs are like that; skipping the full parse for them mattered per asset.
+    """
+    scheme_end = url.find("://")
+    if scheme_end not in (4, 5) or url[:scheme_end] not in ("http", "https"):
+        return False
+    host_end = url.find("/", scheme_end + 3)
+    if host_end < 0:
+        return False
+    host, rest = url[scheme_end + 3:host_end], url[host_end:]
+    return (host == host.lower() and not any(t in rest for t in _URL_NEEDS_WORK)
+            and not rest.endswith(("/.", "/..")))
+
+
 def _normalize_url(url: str) -> str:
     """Drop the fragment and collapse ``.`` and ``..`` in the path of a URL."""
+    if _is_normal_url(url):
+        return url
+    return _normalize_url_fully(url)
+
+
+def _normalize_url_fully(url: str) -> str:
     parsed = urlparse(url)
     path = posixpath.normpath(parsed.path) if parsed.path else "/"
     if parsed.path.endswith("/") and not path.endswith("/"):

@@ -38,17 +38,31 @@ def safe_join(root: str, rel: str) -> str:
     return os.path.join(root, *parts)
 
 
+_made_dirs: set[str] = set()
+
+
+def _ensure_dir(path: str) -> None:
+    """``makedirs`` once per folder and process (a failed open per new folder was a hot spot)."""
+    if path not in _made_dirs:
+        os.makedirs(path, exist_ok=True)
+        _made_dirs.add(path)
+
+
 def write_file(root: str, rel: str, data: bytes | str) -> int:
     """Write one file below ``root``; returns the number of bytes written."""
     path = safe_join(root, rel)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    folder = os.path.dirname(path)
+    _ensure_dir(folder)
     try:
-        with open(path, "wb") as fh:
-            fh.write(payload)
+        fh = open(path, "wb")
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as fh:
-            fh.write(payload)
+        # The cache outlives a build; never trust it over the file system.
+        _made_dirs.discard(folder)
+        os.makedirs(folder, exist_ok=True)
+        fh = open(path, "wb")
+    with fh:
+        fh.write(payload)
     return len(payload)
 
 
@@ -61,7 +75,7 @@ def copy_file(root: str, source: str, rel: str) -> int:
     path = safe_join(root, rel)
     if os.path.lexists(path):
         return 0
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    _ensure_dir(os.path.dirname(path))
     try:
         os.link(source, path)
     except OSError:
@@ -74,7 +88,7 @@ def copy_tree(root: str, source: Path, rel: str) -> None:
     for path in sorted(source.rglob("*")):
         if path.is_file():
             dest = safe_join(root, f"{rel}/{path.relative_to(source).as_posix()}")
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            _ensure_dir(os.path.dirname(dest))
             shutil.copyfile(path, dest)
 
 

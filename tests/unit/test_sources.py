@@ -48,3 +48,17 @@ def test_reader_errors_name_the_problem(tmp_path: Path) -> None:
         reader.read_bytes(str(tmp_path / "missing.json"))
     with pytest.raises(DocumentError, match="folder"):
         reader.read_bytes(str(tmp_path))
+
+
+@pytest.mark.parametrize("url", [
+    "https://a.example/x/y.tif", "http://a.example/x?q=1&r=2", "https://A.example/x",
+    "https://a.example/x/./y", "https://a.example/x/../y", "https://a.example//x",
+    "https://a.example/x#frag", "https://a.example", "https://a.example/x/..",
+    "https://a.example/%2e%2e/y", "https://user@a.example:8080/x/y z.tif",
+])
+def test_url_fast_path_agrees_with_full_normalisation(url: str) -> None:
+    from sitegen.sources import _is_normal_url, _normalize_url, _normalize_url_fully
+
+    assert _normalize_url(url) == _normalize_url_fully(url)
+    if _is_normal_url(url):
+        assert _normalize_url_fully(url) == url

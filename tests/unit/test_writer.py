@@ -47,3 +47,12 @@ def test_leftovers_of_killed_builds_are_swept(tmp_path: Path) -> None:
     stale.mkdir()
     Staging(tmp_path / "site").abort()
     assert not stale.exists()
+
+
+def test_write_recreates_a_folder_removed_behind_its_back(tmp_path: Path) -> None:
+    import shutil
+
+    write_file(str(tmp_path), "a/b/one.txt", "1")
+    shutil.rmtree(tmp_path / "a")
+    write_file(str(tmp_path), "a/b/two.txt", "2")
+    assert (tmp_path / "a" / "b" / "two.txt").read_text() == "2"
