@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sitegen.errors import SourceError
 from sitegen.reporter import Diagnostic, Reporter
-from sitegen.sources import DocumentError, Reader, is_url, parent_location, resolve_href
+from sitegen.sources import DocumentError, Reader, is_url, resolve_href
 
 Kind = Literal["catalog", "collection", "item", "itemcollection", "unknown"]
 FOLLOW_RELS = ("child", "item")
@@ -109,7 +109,6 @@ class ItemSummary:
     end: str | None
     bbox: tuple[float, float, float, float] | None
     thumbnail: str | None
-    collection_id: str | None
     collection: str | None = None
     related: tuple[tuple[str, str, str], ...] = ()
 
@@ -295,8 +294,10 @@ def _prune(result: Crawl) -> None:
     """Drop links to documents that could not be read, keeping order and parents."""
     known = result.nodes.keys() | result.items.keys()
     for node in result.nodes.values():
+        # A child link may name an item that was first reached as an item elsewhere.
+        items = [*node.items, *(c for c in node.children if c in result.items)]
         node.children = [c for c in dict.fromkeys(node.children) if c in result.nodes]
-        node.items = [i for i in dict.fromkeys(node.items) if i in result.items]
+        node.items = [i for i in dict.fromkeys(items) if i in result.items]
     for location in list(result.parents):
         if location not in known:
             del result.parents[location]
@@ -379,7 +380,6 @@ def summarise_item(doc: dict[str, Any], location: str, read_path: str) -> ItemSu
         end=_str_or_none(props.get("end_datetime")),
         bbox=valid_bbox(doc.get("bbox")),
         thumbnail=find_thumbnail(doc, location),
-        collection_id=_str_or_none(doc.get("collection")),
         collection=_collection_link(doc, location),
         related=_related_links(doc, location),
     )
@@ -449,8 +449,3 @@ def _related_links(doc: dict[str, Any], location: str) -> tuple[tuple[str, str, 
             title = link.get("title")
             out.append((rel, title if isinstance(title, str) else "", target))
     return tuple(out)
-
-
-def crawl_root_folder(root: str) -> str:
-    """The folder of the root document: the output mirrors the tree below it."""
-    return parent_location(root)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from sitegen.catalog import find_thumbnail, migrate
 from sitegen.fields import as_dict, bbox_text, datetime_text, property_table
@@ -109,9 +109,17 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
     except (OSError, DocumentError) as exc:
         diags.append(Diagnostic(job.location, f"item could not be re-read: {exc}"))
         return ItemResult(job.location, 0, (), tuple(diags), False)
+    if not isinstance(raw, dict):
+        diags.append(Diagnostic(job.location, "item is no longer a JSON object"))
+        return ItemResult(job.location, 0, (), tuple(diags), False)
     copies: list[Copy] = []
-    context = item_context(raw, job, state, copies)
-    html = template.render(context)
+    try:
+        html = template.render(item_context(raw, job, state, copies))
+    except Exception as exc:  # noqa: BLE001 - one odd item must not stop the build
+        diags.append(Diagnostic(job.location, f"page could not be rendered "
+                                f"({type(exc).__name__}: {exc}); a minimal page was written"))
+        copies = []
+        html = _fallback_page(job)
     json_bytes, json_copies = rewrite_document(
         raw, job.location,
         DocLinks(json_path=job.json, page_path=job.page, root_json=state.info.root_json,
@@ -124,6 +132,17 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
     written += write_file(state.staging, job.json, json_bytes)
     copies.extend(json_copies)
     return ItemResult(job.location, written, tuple(dict.fromkeys(copies)), tuple(diags), True)
+
+
+def _fallback_page(job: ItemJob) -> str:
+    """A plain page for an item whose page failed: keeps every link to it working."""
+    name = escape(job.location.rsplit("/", 1)[-1])
+    json_url = escape(relative_url(job.json, job.page))
+    back = "".join(f'<li><a href="{escape(relative_url(p, job.page))}">{escape(t)}</a></li>'
+                   for t, p in job.parents)
+    return (f'<!doctype html><html><head><meta charset="utf-8"><title>{name}</title></head>'
+            f"<body><h1>{name}</h1><p>This item's page could not be rendered. Its metadata "
+            f'is in <a href="{json_url}">the STAC JSON</a>.</p><ul>{back}</ul></body></html>')
 
 
 def _self_url(info: SiteInfo, json_path: str) -> str | None:

@@ -82,3 +82,26 @@ def test_item_summary_is_small_and_tolerant() -> None:
     assert summary.id == "abc" and summary.bbox is None and summary.datetime is None
     assert valid_bbox([0, 1, 2, 3, 4, 5]) == (0.0, 1.0, 3.0, 4.0)
     assert valid_bbox([0, 5, 1, 1]) is None and valid_bbox([0, 0, True, 1]) is None
+
+
+def test_child_link_to_an_item_lists_it_as_an_item(tmp_path: Path) -> None:
+    import json
+
+    def write(rel: str, doc: dict[str, object]) -> None:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(json.dumps(doc))
+
+    item = {"type": "Feature", "stac_version": "1.0.0", "id": "i", "geometry": None,
+            "properties": {"datetime": None}, "links": []}
+    write("i/i.json", item)
+    write("catalog.json", {"type": "Catalog", "stac_version": "1.0.0", "id": "r",
+                           "description": "r", "links": [
+                               {"rel": "item", "href": "./i/i.json"},
+                               {"rel": "child", "href": "./c/catalog.json"}]})
+    write("c/catalog.json", {"type": "Catalog", "stac_version": "1.0.0", "id": "c",
+                             "description": "c", "links": [
+                                 {"rel": "child", "href": "../i/i.json"}]})
+    result = crawl(str(tmp_path), Reader(), Reporter())
+    assert result.counts() == {"catalog": 2, "collection": 0, "item": 1}
+    assert result.nodes[str(tmp_path / "c" / "catalog.json")].items == [
+        str(tmp_path / "i" / "i.json")]

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sitegen.layout import Layout
+from sitegen.links import HrefPolicy
+from sitegen.pages import ItemJob, WorkerState, render_item_batch
+from sitegen.render import SiteInfo, default_theme_dir
+
+
+def _state(tmp_path: Path) -> WorkerState:
+    layout = Layout(str(tmp_path / "catalog.json"))
+    return WorkerState("t", (str(default_theme_dir()),),
+                       SiteInfo("Site", "en", None, "index.html", "catalog.json"),
+                       HrefPolicy(layout, False, True, None), str(tmp_path / "out"))
+
+
+def _job(path: Path) -> ItemJob:
+    return ItemJob(location=str(path), read_path=str(path), page="c/x/index.html",
+                   json="c/x/x.json", trail=(("Site", "index.html"),),
+                   parents=(("Coll", "c/index.html"),), parent_json="c/collection.json",
+                   collection=None, related=())
+
+
+def test_a_page_that_fails_to_render_becomes_a_warning_and_a_plain_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    item = tmp_path / "x.json"
+    item.write_text(json.dumps({"type": "Feature", "id": "x", "properties": {}}))
+
+    def boom(*args: object) -> None:
+        raise ValueError("unexpected")
+
+    monkeypatch.setattr("sitegen.pages.item_context", boom)
+    [result] = render_item_batch(_state(tmp_path), [_job(item)])
+    assert result.ok and "ValueError: unexpected" in result.diagnostics[0].message
+    page = (tmp_path / "out" / "c" / "x" / "index.html").read_text()
+    assert 'href="x.json"' in page and 'href="../index.html"' in page
+    assert (tmp_path / "out" / "c" / "x" / "x.json").is_file()
+
+
+def test_an_item_that_vanished_is_reported(tmp_path: Path) -> None:
+    [result] = render_item_batch(_state(tmp_path), [_job(tmp_path / "gone.json")])
+    assert not result.ok and "could not be re-read" in result.diagnostics[0].message
