@@ -22,7 +22,9 @@ from sitegen.links import DocLinks, HrefPolicy, rewrite_document
 from sitegen.markdown import plain_text, render_markdown
 from sitegen.model import NodePage, Site
 from sitegen.render import (
+    ITEM_SHOWN,
     ITEM_SKIP,
+    NODE_SHOWN,
     SiteInfo,
     asset_rows,
     crumbs_for,
@@ -185,6 +187,7 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
         "parents": [(t, relative_url(p, page)) for t, p in job.parents],
         "thumbnail": thumbnail_url(find_thumbnail(doc, job.location), page, policy, copies),
         "properties": Markup(property_table(props, ITEM_SKIP)),
+        "details": Markup(property_table(doc, ITEM_SHOWN)),
         "assets": asset_rows(doc.get("assets"), job.location, page, policy, copies),
         "license": license_info(doc, job.location, page, policy, copies),
         "providers": providers(doc),
@@ -229,6 +232,7 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
             "keywords": keywords(doc),
             "extent": extent_text(doc) if node.kind == "collection" else None,
             "summaries": summary_rows(doc),
+            "details": Markup(property_table(doc, NODE_SHOWN)),
             "assets": asset_rows(doc.get("assets"), node.location, page, policy, copies),
             "thumbnail": thumbnail_url(find_thumbnail(doc, node.location), page, policy, copies),
             "children": [_child_card(site, site.nodes[c], page, policy, copies)

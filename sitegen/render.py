@@ -44,6 +44,12 @@ NON_SPDX = frozenset({"other", "proprietary", "various"})
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 ITEM_SKIP = frozenset({"title", "description"})
+#: Top-level fields that have their own place on a page; the rest go to "Details".
+NODE_SHOWN = frozenset({"type", "stac_version", "stac_extensions", "id", "title", "description",
+                        "links", "assets", "license", "providers", "keywords", "extent",
+                        "summaries"})
+ITEM_SHOWN = frozenset({"type", "stac_version", "stac_extensions", "id", "geometry", "bbox",
+                        "properties", "links", "assets", "collection"})
 ASSET_SKIP = frozenset({"file:size"})
 
 

@@ -161,3 +161,10 @@ def test_github_pages_will_serve_underscore_folders(site: Built) -> None:
     assert (site.out / ".nojekyll").is_file()
     assert (site.out / "_static" / "sitegen.css").is_file()
     assert (site.out / "404.html").is_file()
+
+
+def test_fields_without_a_section_of_their_own_are_shown(site: Built) -> None:
+    html = site.html("sweden/elevation-skane/index.html")
+    details = html.split('class="details"')[1].split("</section>")[0]
+    assert "10.5281/zenodo.0000000" in details and "Höjdmodell Skåne 1 m" in details
+    assert "DOI" in details and "Citation" in details
