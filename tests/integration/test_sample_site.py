@@ -85,7 +85,7 @@ def test_item_page_shows_properties_assets_and_navigation(site: Built) -> None:
     html = site.html("sentinel-2-l2a-fiji/S2B_MSIL2A_20230124_T01KAV/index.html")
     assert "Taveuni, across the antimeridian" in html
     assert "2023-01-24 22:12:41.024000 UTC" in html or "2023-01-24 22:12:41" in html
-    assert "Cloud cover" in html and "41 %" in html
+    assert "Cloud Cover" in html and "41 %" in html
     assert 'href="../index.html">Sentinel-2 L2A – Fiji</a>' in html  # collection link
     assert "crosses the antimeridian" in html
     # 4 bands, visual and thumbnail download; the s3 asset is text, not a button

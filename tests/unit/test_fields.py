@@ -11,7 +11,7 @@ from sitegen.fields import (
 
 
 def test_labels() -> None:
-    assert label("eo:cloud_cover") == "Cloud cover"
+    assert label("eo:cloud_cover") == "Cloud Cover"  # from the stac-fields dictionary
     assert label("my_custom-field") == "My custom field"
     assert label("foo:bar_baz") == "Bar baz"
 

@@ -1,0 +1,158 @@
+"""Readable names for file formats, decoded checksums and durations.
+
+Pure functions over strings; no catalog I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Media types (lower case, without parameters) -> readable names. Parameters that
+#: change the name (GeoTIFF profiles) are handled in :func:`format_name`.
+MEDIA_NAMES = {
+    "image/tiff": "TIFF image",
+    "image/png": "PNG image",
+    "image/jpeg": "JPEG image",
+    "image/jpg": "JPEG image",
+    "image/jp2": "JPEG 2000",
+    "image/webp": "WebP image",
+    "image/gif": "GIF image",
+    "image/svg+xml": "SVG image",
+    "application/json": "JSON",
+    "application/geo+json": "GeoJSON",
+    "application/geo+json-seq": "GeoJSON text sequence",
+    "application/schema+json": "JSON Schema",
+    "application/xml": "XML",
+    "text/xml": "XML",
+    "application/gml+xml": "GML",
+    "application/vnd.google-earth.kml+xml": "KML",
+    "application/vnd.google-earth.kmz": "KMZ",
+    "text/html": "Web page",
+    "text/plain": "Text",
+    "text/csv": "CSV table",
+    "application/pdf": "PDF document",
+    "application/zip": "ZIP archive",
+    "application/gzip": "Gzip archive",
+    "application/x-tar": "TAR archive",
+    "application/x-netcdf": "NetCDF",
+    "application/netcdf": "NetCDF",
+    "application/x-hdf": "HDF",
+    "application/x-hdf5": "HDF5",
+    "application/x-zarr": "Zarr",
+    "application/vnd+zarr": "Zarr",
+    "application/vnd.zarr": "Zarr",
+    "application/vnd.apache.parquet": "GeoParquet / Parquet",
+    "application/x-parquet": "GeoParquet / Parquet",
+    "application/geopackage+sqlite3": "GeoPackage",
+    "application/vnd.sqlite3": "SQLite database",
+    "application/flatgeobuf": "FlatGeobuf",
+    "application/vnd.flatgeobuf": "FlatGeobuf",
+    "application/vnd.pmtiles": "PMTiles",
+    "application/vnd.laszip": "LAZ point cloud",
+    "application/vnd.las": "LAS point cloud",
+    "application/vnd.laszip+copc": "COPC point cloud",
+    "application/x-grib": "GRIB",
+    "application/x-shapefile": "Shapefile",
+    "application/x-ogc-shapefile": "Shapefile",
+    "application/vnd.shp": "Shapefile",
+    "application/octet-stream": "Binary file",
+    "application/vnd.oai.openapi+json": "OpenAPI description",
+    "application/x-ndjson": "Newline-delimited JSON",
+}
+_SUFFIX_NAMES = {
+    ".tif": "TIFF image", ".tiff": "TIFF image", ".png": "PNG image", ".jpg": "JPEG image",
+    ".jpeg": "JPEG image", ".jp2": "JPEG 2000", ".webp": "WebP image", ".json": "JSON",
+    ".geojson": "GeoJSON", ".xml": "XML", ".csv": "CSV table", ".pdf": "PDF document",
+    ".zip": "ZIP archive", ".nc": "NetCDF", ".h5": "HDF5", ".hdf": "HDF", ".parquet": "Parquet",
+    ".gpkg": "GeoPackage", ".fgb": "FlatGeobuf", ".laz": "LAZ point cloud",
+    ".las": "LAS point cloud", ".html": "Web page", ".txt": "Text", ".zarr": "Zarr",
+    ".pmtiles": "PMTiles", ".grib2": "GRIB", ".grb2": "GRIB",
+}
+
+
+def format_name(media_type: str | None, href: str | None = None) -> str | None:
+    """A readable format name: ``Cloud-Optimized GeoTIFF`` rather than the media type."""
+    if media_type:
+        parts = [p.strip().lower() for p in media_type.split(";")]
+        base, params = parts[0], parts[1:]
+        if base == "image/tiff" or base == "image/geotiff":
+            if any(p.replace(" ", "") == "profile=cloud-optimized" for p in params):
+                return "Cloud-Optimized GeoTIFF"
+            if any(p.replace(" ", "") == "application=geotiff" for p in params):
+                return "GeoTIFF"
+        if base == "application/vnd.apache.parquet" and any("geo" in p for p in params):
+            return "GeoParquet"
+        name = MEDIA_NAMES.get(base)
+        if name:
+            return name
+    if href:
+        path = href.split("?", 1)[0].split("#", 1)[0].lower()
+        for suffix, name in _SUFFIX_NAMES.items():
+            if path.endswith(suffix):
+                return name
+    return None
+
+
+#: Multihash function codes (https://github.com/multiformats/multicodec) -> names.
+MULTIHASH = {
+    0x11: "sha1", 0x12: "sha2-256", 0x13: "sha2-512", 0x14: "sha3-512", 0x15: "sha3-384",
+    0x16: "sha3-256", 0x17: "sha3-224", 0x20: "sha2-384", 0x1E: "blake3", 0xD5: "md5",
+    0xB220: "blake2b-256", 0xB240: "blake2b-512", 0xB260: "blake2s-256",
+    0x1012: "sha2-256-trunc254-padded", 0x1013: "sha2-224",
+}
+#: Multihash names -> IANA hash names (for Metalink) and hashlib names.
+IANA_HASH = {"sha1": "sha-1", "sha2-256": "sha-256", "sha2-384": "sha-384",
+             "sha2-512": "sha-512", "md5": "md5", "sha2-224": "sha-224"}
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while pos < len(data):
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, pos
+        shift += 7
+        if shift > 63:
+            break
+    raise ValueError("bad varint")
+
+
+def decode_multihash(text: str) -> tuple[str, str] | None:
+    """``"1220ab..."`` -> ``("sha2-256", "ab...")``; None when it is not a valid multihash."""
+    if not isinstance(text, str) or len(text) % 2 or not re.fullmatch(r"[0-9a-fA-F]+", text):
+        return None
+    data = bytes.fromhex(text)
+    try:
+        code, pos = _varint(data, 0)
+        length, pos = _varint(data, pos)
+    except ValueError:
+        return None
+    digest = data[pos:]
+    if length != len(digest) or not digest:
+        return None
+    name = MULTIHASH.get(code, f"hash 0x{code:x}")
+    return name, digest.hex()
+
+
+_DURATION = re.compile(
+    r"^P(?:(?P<years>\d+(?:\.\d+)?)Y)?(?:(?P<months>\d+(?:\.\d+)?)M)?(?:(?P<weeks>\d+(?:\.\d+)?)W)?"
+    r"(?:(?P<days>\d+(?:\.\d+)?)D)?(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$")
+
+
+def format_duration(text: str) -> str:
+    """``P1DT6H`` -> ``1 day 6 hours``; other text unchanged."""
+    match = _DURATION.match(text.strip()) if isinstance(text, str) else None
+    if not match or text.strip() in ("P", "PT"):
+        return text
+    parts = []
+    for unit, value in match.groupdict().items():
+        if value is None:
+            continue
+        number = float(value)
+        shown = str(int(number)) if number == int(number) else value
+        name = unit[:-1] if number == 1 else unit
+        parts.append(f"{shown} {name}")
+    return " ".join(parts) if parts else "0 seconds"
