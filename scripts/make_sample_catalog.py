@@ -26,6 +26,8 @@ EXT = {
     "proj": "https://stac-extensions.github.io/projection/v2.0.0/schema.json",
     "file": "https://stac-extensions.github.io/file/v2.1.0/schema.json",
     "sci": "https://stac-extensions.github.io/scientific/v1.0.0/schema.json",
+    "storage": "https://stac-extensions.github.io/storage/v2.0.0/schema.json",
+    "alternate": "https://stac-extensions.github.io/alternate-assets/v1.2.0/schema.json",
 }
 DATA_HOST = "https://data.example.org/open-geodata"
 
@@ -251,18 +253,26 @@ def sentinel() -> tuple[dict, list[dict]]:
                                   "eo:center_wavelength": wl}])
             for i, (b, common, wl) in enumerate(bands)
         }
-        assets["visual"] = data_asset(f"sentinel-2/{scene}/TCI.tif", "True colour image",
-                                      COG, 98_000_000 + n, ["visual"])
+        assets["visual"] = data_asset(
+            f"sentinel-2/{scene}/TCI.tif", "True colour image", COG, 98_000_000 + n,
+            ["visual"], alternate={"s3": {
+                "href": f"s3://example-sentinel-bucket/{scene}/TCI.tif",
+                "title": "Same file in S3", "storage:refs": ["aws"]}})
         assets["cloud-mask"] = {"href": f"s3://example-sentinel-bucket/{scene}/CLD.tif",
-                                "type": COG, "title": "Cloud probability (requester pays)",
-                                "roles": ["data", "cloud"]}
+                                "type": COG, "title": "Cloud probability",
+                                "roles": ["data", "cloud"], "storage:refs": ["aws"]}
         title = f"Sentinel-2 scene {day[:4]}-{day[4:6]}-{day[6:]}"
         if bbox[0] > bbox[2]:
             title += " (Taveuni, across the antimeridian)"
         items.append({
             "id": scene, "title": title, "bbox": bbox, "geometry": box(*bbox),
-            "extensions": [EXT["eo"], EXT["proj"], EXT["file"]],
+            "extensions": [EXT["eo"], EXT["proj"], EXT["file"], EXT["storage"],
+                           EXT["alternate"]],
             "properties": {
+                "storage:schemes": {"aws": {
+                    "type": "aws-s3", "platform": "https://{bucket}.s3.{region}.amazonaws.com",
+                    "bucket": "example-sentinel-bucket", "region": "eu-central-1",
+                    "requester_pays": True}},
                 "title": title, "datetime": stamp, "platform": f"sentinel-2{scene[2].lower()}",
                 "constellation": "sentinel-2", "instruments": ["msi"], "eo:cloud_cover": cloud,
                 "proj:code": f"EPSG:{32760 if 'T60' in scene else 32701}",

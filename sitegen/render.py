@@ -34,6 +34,7 @@ from sitegen.fields import (
     property_table,
     value_html,
 )
+from sitegen.formats import decode_multihash, format_name
 from sitegen.layout import relative_url, to_root
 from sitegen.links import HrefPolicy, Target
 from sitegen.markdown import plain_text, render_markdown
@@ -81,6 +82,22 @@ def theme_dirs(user_theme: str | None) -> tuple[str, ...]:
     return (str(Path(user_theme).resolve()), default)
 
 
+class SiteEnvironment(Environment):
+    """Jinja environment where ``d.name`` on a dict means the key, never a dict method.
+
+    Jinja tries attributes first, so ``asset.copy`` or ``node.items`` in a template would
+    silently be ``dict.copy`` / ``dict.items``; page contexts are plain dicts.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict):
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def make_environment(dirs: tuple[str, ...]) -> Environment:
     """A Jinja environment over the theme folders.
 
@@ -91,7 +108,7 @@ def make_environment(dirs: tuple[str, ...]) -> Environment:
         *(FileSystemLoader(d) for d in dirs),
         PrefixLoader({"default": FileSystemLoader(dirs[-1])}),
     ])
-    env = Environment(
+    env = SiteEnvironment(
         loader=loader,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
@@ -151,10 +168,47 @@ def crumbs_for(
     return out
 
 
+ASSET_SHOWN = frozenset({"href", "title", "description", "type", "roles", "file:size",
+                         "file:checksum", "alternate", "storage:refs",
+                         "storage:requester_pays"})
+PREVIEW_ROLES = frozenset({"thumbnail", "overview"})
+
+
+def _target_dict(target: Target, label: str, media: str | None) -> dict[str, Any]:
+    """What the template needs for one href: link, copy value, note."""
+    is_web = target.url is not None
+    opens = media is not None and media.split(";")[0].strip().lower() in (
+        "text/html", "application/xhtml+xml")
+    return {
+        "label": label,
+        "url": target.url,
+        "action": "Open" if opens else "Download",
+        "text": target.text,
+        "note": target.note,
+        # Relative URLs are resolved by the script against the page's own address, so the
+        # copied URL is right on any host, under any sub-path and from file://.
+        "copy": target.url if is_web else (target.text or None),
+        "resolve": is_web and not (target.url or "").startswith(("http://", "https://")),
+    }
+
+
+def requester_pays(asset: dict[str, Any], doc: dict[str, Any]) -> bool:
+    """True when the storage extension says the downloader pays (v1 or v2 fields)."""
+    props = as_dict(doc.get("properties"))
+    if asset.get("storage:requester_pays") is True or props.get("storage:requester_pays") is True:
+        return True
+    schemes = as_dict(doc.get("storage:schemes")) or as_dict(props.get("storage:schemes"))
+    for ref in as_list(asset.get("storage:refs")):
+        if isinstance(ref, str) and as_dict(schemes.get(ref)).get("requester_pays") is True:
+            return True
+    return False
+
+
 def asset_rows(
-    assets: object, location: str, page: str, policy: HrefPolicy, copies: list[tuple[str, str]]
+    assets: object, location: str, page: str, policy: HrefPolicy, copies: list[tuple[str, str]],
+    doc: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Display records of a document's assets, in document order."""
+    """Display records of a document's assets (asset cards), in document order."""
     if not isinstance(assets, dict):
         return []
     rows = []
@@ -165,25 +219,40 @@ def asset_rows(
         if target.copy is not None:
             copies.append(target.copy)
         media = asset.get("type") if isinstance(asset.get("type"), str) else None
-        roles = [r for r in asset.get("roles", []) if isinstance(r, str)] \
-            if isinstance(asset.get("roles"), list) else []
+        roles = [r for r in as_list(asset.get("roles")) if isinstance(r, str)]
         title = asset.get("title")
         desc = asset.get("description")
-        extra = {k: v for k, v in asset.items()
-                 if k not in ("href", "title", "description", "type", "roles")}
+        alternates = []
+        for name, alt in as_dict(asset.get("alternate")).items():
+            if not isinstance(alt, dict):
+                continue
+            alt_target = policy.asset(alt.get("href"), location, page)
+            if alt_target.copy is not None:
+                copies.append(alt_target.copy)
+            raw_title = alt.get("title")
+            alt_title = raw_title if isinstance(raw_title, str) else str(name)
+            alternates.append(_target_dict(alt_target, alt_title, media))
+        extra = {k: v for k, v in asset.items() if k not in ASSET_SHOWN}
+        checksum = asset.get("file:checksum")
+        decoded = decode_multihash(checksum) if isinstance(checksum, str) else None
         rows.append({
             "key": str(key),
             "title": title if isinstance(title, str) and title.strip() else str(key),
             "description": Markup(render_markdown(desc)) if isinstance(desc, str) else None,
             "type": media,
+            "format": format_name(media, target.text),
             "roles": roles,
-            "url": target.url,
-            "text": target.text,
-            "note": target.note,
-            "size": format_size(extra["file:size"]) if "file:size" in extra else None,
-            "image": target.url is not None and policy.may_inline(target.url)
-            and _is_image(media, target),
-            "fields": Markup(property_table(extra, ASSET_SKIP)) if extra else None,
+            "size": format_size(asset["file:size"]) if "file:size" in asset else None,
+            "checksum": {"algorithm": decoded[0], "hex": decoded[1]} if decoded else (
+                {"algorithm": "checksum", "hex": checksum} if isinstance(checksum, str)
+                else None),
+            "main": _target_dict(target, "", media),
+            "alternates": alternates,
+            "requester_pays": requester_pays(asset, doc or {}),
+            "preview": target.url is not None and policy.may_inline(target.url)
+            and _is_image(media, target) and (bool(PREVIEW_ROLES & set(roles)) or key in
+                                              ("thumbnail", "overview")),
+            "fields": Markup(property_table(extra, frozenset())) if extra else None,
         })
     return rows
 

@@ -105,3 +105,19 @@ def http_serve() -> Iterator[Any]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+def own_scripts_only(page: Path, site_root: Path) -> None:
+    """Assert every <script> on a page is one of ours: a file under _static/, no inline code."""
+    text = page.read_text(encoding="utf-8")
+    parsed = parse_html(text)
+    for tag, attrs in parsed.tags:
+        if tag != "script":
+            continue
+        src = attrs.get("src")
+        assert src, f"inline script in {page}"
+        target = (page.parent / src).resolve()
+        assert target.parent == (site_root / "_static").resolve(), (page, src)
+        assert target.is_file(), (page, src)
+    assert text.count("<script") == text.count("</script>") == \
+        sum(1 for tag, _ in parsed.tags if tag == "script")
