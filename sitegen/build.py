@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from sitegen.bulk import Spool, Stats, write_lists
 from sitegen.catalog import Crawl, crawl, find_root
 from sitegen.config import Config, site_url
 from sitegen.errors import StrictError, ThemeError
@@ -32,12 +33,14 @@ from sitegen.pages import ItemJob, WorkerState, item_jobs, node_pages, render_it
 from sitegen.render import SiteInfo, make_environment, sample_catalog_dir, theme_dirs
 from sitegen.reporter import Reporter
 from sitegen.sources import Reader, is_url
-from sitegen.writer import Staging, copy_file, copy_tree, tree_size, write_file
+from sitegen.writer import Staging, copy_file, copy_tree, open_output, tree_size, write_file
 
 T = TypeVar("T")
 R = TypeVar("R")
 #: Items per worker batch: large enough to amortise pickling, small enough to balance.
 BATCH = 200
+#: Item download-list chunks, spooled in the staging folder and removed before the swap.
+SPOOL = ".sitegen-spool"
 
 
 @dataclass(frozen=True)
@@ -99,9 +102,14 @@ def build(
         policy = HrefPolicy(site.layout, is_url(root), config.copy_assets,
                             config.asset_base_url, config.remote_images)
         info = _site_info(site)
-        copies = _write_nodes(site, env, info, policy, staging.path, reporter)
-        state = WorkerState(uuid.uuid4().hex, dirs, info, policy, staging.path)
-        copies += _write_items(site, state, pool, reporter)
+        state = WorkerState(uuid.uuid4().hex, dirs, info, policy, staging.path,
+                            config.download_roles)
+        with open(os.path.join(staging.path, SPOOL), "w+b") as spool_file:
+            spool = Spool(spool_file)
+            copies = _write_items(site, state, pool, reporter, spool)
+            lists = _write_node_lists(site, info, spool, staging.path)
+        os.remove(os.path.join(staging.path, SPOOL))
+        copies += _write_nodes(site, env, info, policy, staging.path, reporter, lists)
         _write_assets(copies, staging.path, reporter)
         _write_static(dirs, env, info, staging.path)
         if config.strict and reporter.warnings:
@@ -139,11 +147,12 @@ def _site_info(site: Site) -> SiteInfo:
 
 
 def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: str,
-                 reporter: Reporter) -> list[tuple[str, str]]:
+                 reporter: Reporter, lists: dict[str, Stats]) -> list[tuple[str, str]]:
     """Catalog and Collection pages and JSON copies (main process: they are few)."""
     copies: list[tuple[str, str]] = []
     for node in site.nodes.values():
-        pages, node_copies = node_pages(site, node, env, info, policy)
+        pages, node_copies = node_pages(site, node, env, info, policy,
+                                        lists.get(node.location))
         for path, html in pages:
             write_file(out, path, html)
             reporter.page(node.kind, path)
@@ -162,7 +171,7 @@ def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: 
 
 
 def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | None,
-                 reporter: Reporter) -> list[tuple[str, str]]:
+                 reporter: Reporter, spool: Spool) -> list[tuple[str, str]]:
     """Item pages, rendered in batches by the workers."""
     copies: list[tuple[str, str]] = []
     reporter.progress_start(len(site.items))
@@ -174,11 +183,26 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
                 reporter.add_diagnostics(list(result.diagnostics))
                 if result.ok:
                     reporter.page("item", site.items[result.location].page)
+                if result.chunks is not None:
+                    spool.add(result.location, result.chunks)
                 copies.extend(result.copies)
             reporter.progress_advance(len(results))
     finally:
         reporter.progress_stop()
     return copies
+
+
+def _write_node_lists(site: Site, info: SiteInfo, spool: Spool, out: str) -> dict[str, Stats]:
+    """Bulk download lists of every Catalog and Collection: all items below it."""
+    lists: dict[str, Stats] = {}
+    for node in site.nodes.values():
+        stats = spool.stats(site.items_below(node.location))
+        if not stats.files and not stats.others:
+            continue
+        write_lists(lambda rel: open_output(out, rel), node.page[:-5], node.title, stats,
+                    spool.read(site.items_below(node.location)), info.base_url)
+        lists[node.location] = stats
+    return lists
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,11 @@ class Config:
         "Show thumbnails and image assets hosted elsewhere inline. Off (default): pages "
         "request nothing from other hosts (privacy, offline use) and link to such images.",
     )
+    download_roles: tuple[str, ...] = _opt(
+        ("data",),
+        "Asset roles listed in the bulk downloads (download.sh, urls.txt, Metalink) of "
+        "items, collections and catalogs. Assets without roles are always listed.",
+    )
     language: str = _opt("en", "Language of the interface, written to `<html lang>`.")
     timeout: float = _opt(30.0, "Seconds to wait for one http(s) document of a remote catalog.")
     strict: bool = _opt(False, "Treat every warning as an error (exit code 1).")
@@ -79,7 +84,7 @@ class Config:
 def _check_type(name: str, value: Any, annotation: str) -> Any:
     """Validate one TOML value against the field's annotation string."""
     optional = annotation.endswith("| None")
-    base = annotation.split("|")[0].strip()
+    base = annotation.split(" | ")[0].strip()
     if value is None and optional:
         return None
     if base == "str" and isinstance(value, str):
@@ -90,6 +95,9 @@ def _check_type(name: str, value: Any, annotation: str) -> Any:
         return value
     if base == "float" and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
+    if base == "tuple[str, ...]" and isinstance(value, list) and \
+            all(isinstance(v, str) for v in value):
+        return tuple(value)
     raise ConfigError(f"option {name!r} must be {base}, got {type(value).__name__} {value!r}")
 
 

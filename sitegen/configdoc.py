@@ -25,13 +25,19 @@ def _default(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f'`"{value}"`'
+    if isinstance(value, tuple):
+        return "`[" + ", ".join(f'"{v}"' for v in value) + "]`"
     return f"`{value}`"
+
+
+def _type(annotation: str) -> str:
+    return annotation.replace("tuple[str, ...]", "list of str").replace("|", "or")
 
 
 def render() -> str:
     """The Markdown reference."""
     rows = [
-        f"| `{f.name}` | {str(f.type).replace('|', 'or')} | {_default(f.default)} | "
+        f"| `{f.name}` | {_type(str(f.type))} | {_default(f.default)} | "
         f"{f.metadata['help']} |"
         for f in Config.options()
     ]

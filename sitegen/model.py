@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +117,23 @@ class Site:
             chain.append(current)
         chain.reverse()
         return chain
+
+    def items_below(self, location: str) -> Iterator[str]:
+        """Every item at or below a node, once each, depth first in link order."""
+        seen_nodes: set[str] = set()
+        seen_items: set[str] = set()
+        stack = [location]
+        while stack:
+            current = stack.pop()
+            if current in seen_nodes:
+                continue
+            seen_nodes.add(current)
+            node = self.nodes[current]
+            for item in node.items:
+                if item not in seen_items:
+                    seen_items.add(item)
+                    yield item
+            stack.extend(reversed(node.children))
 
     def collection_of(self, item: ItemSummary, collection_link: str | None) -> str | None:
         """Location of an item's Collection page: its ``collection`` link, else a parent."""

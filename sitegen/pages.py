@@ -8,6 +8,7 @@ needs copied and any warnings. So the catalog never sits in memory whole.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,9 +16,10 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from sitegen.bulk import Chunks, Stats, item_entries, render_chunks, write_lists
 from sitegen.catalog import find_thumbnail, migrate
 from sitegen.fields import as_dict, bbox_text, datetime_text, property_table
-from sitegen.layout import relative_url
+from sitegen.layout import _safe_segment, relative_url
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document
 from sitegen.markdown import plain_text, render_markdown
 from sitegen.model import NodePage, Site
@@ -41,7 +43,7 @@ from sitegen.render import (
 )
 from sitegen.reporter import Diagnostic
 from sitegen.sources import DocumentError, parse_json
-from sitegen.writer import write_file
+from sitegen.writer import open_output, write_file
 
 Copy = tuple[str, str]
 
@@ -73,6 +75,7 @@ class ItemResult:
     copies: tuple[Copy, ...]
     diagnostics: tuple[Diagnostic, ...]
     ok: bool
+    chunks: Chunks | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class WorkerState:
     info: SiteInfo
     policy: HrefPolicy
     staging: str
+    roles: tuple[str, ...] = ("data",)
 
 
 _envs: dict[str, Environment] = {}
@@ -115,8 +119,19 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
         diags.append(Diagnostic(job.location, "item is no longer a JSON object"))
         return ItemResult(job.location, 0, (), tuple(diags), False)
     copies: list[Copy] = []
+    entries, others = item_entries(raw, job.location, job.page, job.json, state.policy,
+                                   state.roles, state.info.base_url)
+    chunks = render_chunks(entries, others)
+    stem = job.page[:-5]
+    if chunks.stats.files or chunks.stats.others:
+        write_lists(lambda rel: open_output(state.staging, rel), stem,
+                    job.location.rsplit("/", 1)[-1], chunks.stats, [chunks],
+                    state.info.base_url)
     try:
-        html = template.render(item_context(raw, job, state, copies))
+        context = item_context(raw, job, state, copies)
+        context["bulk"] = bulk_context(stem, job.page, raw.get("id"), chunks.stats,
+                                       state.roles, "item")
+        html = template.render(context)
     except Exception as exc:  # noqa: BLE001 - one odd item must not stop the build
         diags.append(Diagnostic(job.location, f"page could not be rendered "
                                 f"({type(exc).__name__}: {exc}); a minimal page was written"))
@@ -133,7 +148,32 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
     written = write_file(state.staging, job.page, html)
     written += write_file(state.staging, job.json, json_bytes)
     copies.extend(json_copies)
-    return ItemResult(job.location, written, tuple(dict.fromkeys(copies)), tuple(diags), True)
+    return ItemResult(job.location, written, tuple(dict.fromkeys(copies)), tuple(diags), True,
+                      chunks)
+
+
+def bulk_context(stem: str, page: str, doc_id: object, stats: Stats, roles: tuple[str, ...],
+                 scope: str) -> dict[str, Any] | None:
+    """What a page shows about its bulk download files (None when there is nothing)."""
+    if not stats.files and not stats.others:
+        return None
+    base = posixpath.basename(stem)
+    name = _safe_segment(doc_id if isinstance(doc_id, str) and doc_id else base)
+    return {
+        "scope": scope,
+        "files": stats.files,
+        "size": stats.size_text(),
+        "sized": stats.sized,
+        "others": stats.others,
+        "roles": ", ".join(roles),
+        "script": relative_url(stem + ".download.sh", page),
+        "script_name": f"{name}-download.sh",
+        "urls": relative_url(stem + ".urls.txt", page),
+        "urls_name": f"{name}-urls.txt",
+        "meta4": relative_url(stem + ".meta4", page),
+        "meta4_name": f"{name}.meta4",
+        "other_urls": relative_url(stem + ".other-urls.txt", page) if stats.others else None,
+    }
 
 
 def _fallback_page(job: ItemJob) -> str:
@@ -201,7 +241,8 @@ def _s(value: object) -> str | None:
 
 
 def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
-               policy: HrefPolicy) -> tuple[list[tuple[str, str]], list[Copy]]:
+               policy: HrefPolicy, bulk: Stats | None = None,
+               ) -> tuple[list[tuple[str, str]], list[Copy]]:
     """Render every HTML page of a Catalog or Collection (item list pagination included).
 
     Returns:
@@ -245,6 +286,9 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
             "pages": [(n + 1, relative_url(p, page)) for n, p in enumerate(node.list_pages)],
             "page_number": index + 1,
         }
+        context["bulk"] = bulk_context(
+            node.list_pages[0][:-5], page, node.id, bulk, site.config.download_roles,
+            node.kind) if bulk is not None and index == 0 else None
         out.append((page, template.render(context)))
     return out, copies
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from sitegen import __version__
 from sitegen.errors import OutputError
@@ -64,6 +65,13 @@ def write_file(root: str, rel: str, data: bytes | str) -> int:
     with fh:
         fh.write(payload)
     return len(payload)
+
+
+def open_output(root: str, rel: str) -> BinaryIO:
+    """Open ``rel`` below ``root`` for writing (binary), creating folders. Close it."""
+    path = safe_join(root, rel)
+    _ensure_dir(os.path.dirname(path))
+    return open(path, "wb")
 
 
 def copy_file(root: str, source: str, rel: str) -> int:

@@ -89,7 +89,8 @@ def test_item_page_shows_properties_assets_and_navigation(site: Built) -> None:
     assert 'href="../index.html">Sentinel-2 L2A – Fiji</a>' in html  # collection link
     assert "crosses the antimeridian" in html
     # 4 bands, visual and thumbnail download; the s3 asset is text, not a button
-    assert html.count('class="button"') == 6
+    assets = html.split('<section class="assets">')[1].split("</section>")[0]
+    assert assets.count('class="button"') == 6
     assert "s3://example-sentinel-bucket" in html and "s3:// location" in html
     assert '<img class="thumb-large" src="thumbnail.png"' in html
     assert "1.2e+08" not in html and "120.0 MB" in html   # readable file sizes

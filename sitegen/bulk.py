@@ -1,0 +1,307 @@
+"""Bulk downloads: ``download.sh``, ``urls.txt`` and Metalink 4 for items, collections, catalogs.
+
+An INSPIRE "predefined dataset" download service in three files per page:
+
+- ``STEM.urls.txt``: one URL per line (for ``wget -i`` / ``aria2c -i``);
+- ``STEM.download.sh``: a POSIX script (curl, or wget) that resumes, recreates the
+  site's folder structure and verifies sha2-256 checksums (``file:checksum``);
+- ``STEM.meta4``: Metalink 4 (RFC 5854) with sizes and hashes, for download managers;
+- ``STEM.other-urls.txt`` when some files are only at ``s3://``-like addresses.
+
+Each item's entries are rendered once, as byte *chunks*, by the worker that renders
+the item; a Catalog's or Collection's files are its descendants' chunks streamed in
+order between a header and a footer, so nothing grows with the catalog in memory.
+Paths in the lists are relative to the site root, so chunks concatenate unchanged;
+only site-relative URLs carry :data:`ROOT`, replaced by the prefix from each file to
+the site root when it is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import quote, unquote, urlparse
+from xml.sax.saxutils import escape as xml_escape
+
+from sitegen import __version__
+from sitegen.fields import format_size
+from sitegen.formats import IANA_HASH, decode_multihash
+from sitegen.layout import _safe_segment
+from sitegen.links import HrefPolicy
+
+#: Placeholder for the relative path from a list file to the site root.
+ROOT = b"\x00ROOT\x00"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SUFFIXES = (".download.sh", ".urls.txt", ".meta4", ".other-urls.txt")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file to download.
+
+    Attributes:
+        path: Where it goes, relative to the download folder (site structure).
+        url: Absolute http(s) URL, or None for a file published in the site itself.
+        site_path: For files in the site: their path relative to the site root.
+        size: ``file:size`` when known.
+        hash: ``(IANA name, hex)`` from ``file:checksum`` when the algorithm is known.
+    """
+
+    path: str
+    url: str | None
+    site_path: str | None
+    size: int | None
+    hash: tuple[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counts for a set of list entries: files, bytes (of those with a size), others."""
+
+    files: int = 0
+    size: int = 0
+    sized: int = 0
+    others: int = 0
+
+    def __add__(self, other: Stats) -> Stats:
+        return Stats(self.files + other.files, self.size + other.size,
+                     self.sized + other.sized, self.others + other.others)
+
+    def size_text(self) -> str | None:
+        """Total size of the files whose size is known, readable."""
+        return format_size(self.size) if self.sized else None
+
+
+@dataclass(frozen=True, slots=True)
+class Chunks:
+    """An item's rendered list entries and their statistics."""
+
+    urls: bytes
+    script: bytes
+    meta4: bytes
+    others: bytes
+    stats: Stats
+
+
+def item_folder(page: str) -> str:
+    """``a/b/index.html`` -> ``a/b``; ``a/b/x.html`` -> ``a/b/x``."""
+    stem = page[:-5] if page.endswith(".html") else page
+    return stem[:-6] if stem.endswith("/index") else ("" if stem == "index" else stem)
+
+
+def wanted(asset: dict[str, Any], roles: tuple[str, ...]) -> bool:
+    """An asset is listed when it has no roles or one of ``roles``."""
+    asset_roles = [r for r in asset.get("roles") or [] if isinstance(r, str)] \
+        if isinstance(asset.get("roles"), list) else []
+    return not asset_roles or any(r in roles for r in asset_roles)
+
+
+def item_entries(
+    doc: dict[str, Any], location: str, page: str, json_path: str, policy: HrefPolicy,
+    roles: tuple[str, ...], base_url: str | None,
+) -> tuple[list[Entry], list[str]]:
+    """The files to download for one item, and hrefs only reachable by other schemes."""
+    folder = item_folder(page)
+    assets = doc.get("assets")
+    entries: list[Entry] = []
+    others: list[str] = []
+    names: set[str] = set()
+    for key, asset in (assets.items() if isinstance(assets, dict) else []):
+        if not isinstance(asset, dict) or not wanted(asset, roles):
+            continue
+        target = policy.asset(asset.get("href"), location, json_path)
+        text = target.text
+        if _CONTROL.search(text):
+            continue
+        url: str | None = None
+        site_path: str | None = None
+        if target.url is not None and target.url.startswith(("http://", "https://")):
+            url = target.url
+        elif target.copy is not None:
+            site_path = target.copy[1]
+            if base_url:
+                url = base_url + quote(site_path)
+        elif target.url is None and text and target.note and "://" in text:
+            others.append(text)
+            continue
+        else:
+            continue
+        name = _file_name(url or site_path or "", str(key))
+        if name in names:
+            name = _safe_segment(f"{key}-{name}")
+        names.add(name)
+        size = asset.get("file:size")
+        checksum = asset.get("file:checksum")
+        decoded = decode_multihash(checksum) if isinstance(checksum, str) else None
+        hashed = (IANA_HASH[decoded[0]], decoded[1]) if decoded and decoded[0] in IANA_HASH \
+            else None
+        entries.append(Entry(
+            path=posixpath.join(folder, name) if folder else name,
+            url=url, site_path=None if url else site_path,
+            size=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0
+            else None,
+            hash=hashed,
+        ))
+    return entries, others
+
+
+def _file_name(url: str, key: str) -> str:
+    last = unquote(urlparse(url).path.rstrip("/").rsplit("/", 1)[-1]) if url else ""
+    name = _safe_segment(last) if last else _safe_segment(key)
+    return name if name not in ("", "_") else "file"
+
+
+def shell_quote(text: str) -> str:
+    """Single-quote for POSIX sh: nothing inside is ever interpreted."""
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def render_chunks(entries: list[Entry], others: list[str]) -> Chunks:
+    """Render one item's entries for each list format."""
+    urls, script, meta4 = [], [], []
+    size = sized = 0
+    for e in entries:
+        sha = e.hash[1] if e.hash and e.hash[0] == "sha-256" else ""
+        size_text = str(e.size) if e.size is not None else ""
+        if e.size is not None:
+            size += e.size
+            sized += 1
+        if e.url is not None:
+            urls.append(e.url.encode("utf-8") + b"\n")
+            script.append(f"get {shell_quote(e.url)} {shell_quote(e.path)} "
+                          f"{shell_quote(sha)} {shell_quote(size_text)}\n".encode())
+            link = xml_escape(e.url).encode("utf-8")
+        else:
+            rel = quote(e.site_path or "")
+            urls.append(ROOT + rel.encode("utf-8") + b"\n")
+            script.append(f"get_site {shell_quote(rel)} {shell_quote(e.site_path or '')} "
+                          f"{shell_quote(e.path)} {shell_quote(sha)} "
+                          f"{shell_quote(size_text)}\n".encode())
+            link = ROOT + xml_escape(rel).encode("utf-8")
+        parts = [f'  <file name="{xml_escape(e.path, {chr(34): "&quot;"})}">\n'.encode()]
+        if e.size is not None:
+            parts.append(f"    <size>{e.size}</size>\n".encode())
+        if e.hash is not None:
+            parts.append(f'    <hash type="{e.hash[0]}">{e.hash[1]}</hash>\n'.encode())
+        parts.append(b"    <url>" + link + b"</url>\n  </file>\n")
+        meta4.append(b"".join(parts))
+    other_bytes = b"".join(o.encode("utf-8") + b"\n" for o in others)
+    return Chunks(b"".join(urls), b"".join(script), b"".join(meta4), other_bytes,
+                  Stats(len(entries), size, sized, len(others)))
+
+
+def _script_header(title: str, files: int, size_text: str, to_root: str,
+                   base_url: str | None) -> bytes:
+    text = _header_template()
+    for key, value in (("@TITLE@", _comment(title)), ("@FILES@", str(files)),
+                       ("@SIZE@", size_text), ("@VERSION@", __version__),
+                       ("@TO_ROOT@", to_root), ("@SITE_URL@", _site_url_value(base_url))):
+        text = text.replace(key, value)
+    return text.encode("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _header_template() -> str:
+    return (Path(__file__).parent / "data" / "download-header.sh").read_text(encoding="utf-8")
+
+
+def _site_url_value(base_url: str | None) -> str:
+    """The base URL as it may stand unquoted in ``${SITE_URL:-...}``: only safe characters."""
+    if base_url and re.fullmatch(r"[A-Za-z0-9:/._~%+-]+", base_url):
+        return base_url
+    return ""
+
+
+_SCRIPT_FOOTER = b"""if [ "$failed" -gt 0 ]; then
+  echo "$fetched file(s) ok, $failed failed" >&2
+  exit 1
+fi
+echo "$fetched file(s) ok"
+"""
+_META4_HEADER = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                 b'<metalink xmlns="urn:ietf:params:xml:ns:metalink">\n'
+                 b"  <generator>stac-sitegen/" + __version__.encode() + b"</generator>\n")
+_META4_FOOTER = b"</metalink>\n"
+
+
+def _comment(text: str) -> str:
+    return _CONTROL.sub(" ", text)[:200]
+
+
+def write_lists(
+    open_file: Callable[[str], BinaryIO], stem: str, title: str, stats: Stats,
+    chunks: Iterable[Chunks], base_url: str | None,
+) -> None:
+    """Stream the list files of one page: header, every chunk in order, footer.
+
+    Args:
+        open_file: Opens a path relative to the site root for writing (the writer's).
+        stem: Page path without ``.html``; files are ``STEM.download.sh`` etc.
+        title: The page title (for the script's comment).
+        stats: Totals of ``chunks`` (known before streaming, for the script's comment).
+        chunks: Chunks of every item, in order; consumed once.
+        base_url: The site's URL, when known.
+    """
+    to_root = "../" * stem.count("/")
+    prefix = to_root.encode("utf-8")
+    size = stats.size_text()
+    header = _script_header(title, stats.files, f", {size}" if size else "", to_root,
+                            base_url)
+    with contextlib.ExitStack() as stack:
+        urls = stack.enter_context(open_file(stem + ".urls.txt"))
+        script = stack.enter_context(open_file(stem + ".download.sh"))
+        meta4 = stack.enter_context(open_file(stem + ".meta4"))
+        others = stack.enter_context(open_file(stem + ".other-urls.txt")) if stats.others \
+            else None
+        script.write(header)
+        meta4.write(_META4_HEADER)
+        for chunk in chunks:
+            urls.write(chunk.urls.replace(ROOT, prefix))
+            script.write(chunk.script)
+            meta4.write(chunk.meta4.replace(ROOT, prefix))
+            if others is not None and chunk.others:
+                others.write(chunk.others)
+        script.write(_SCRIPT_FOOTER)
+        meta4.write(_META4_FOOTER)
+
+
+class Spool:
+    """Item chunks kept on disk (a file in the staging folder), found again by location.
+
+    Only offsets and counts stay in memory: a few integers per item.
+    """
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.index: dict[str, tuple[int, int, int, int, int, Stats]] = {}
+
+    def add(self, location: str, chunks: Chunks) -> None:
+        offset = self.file.seek(0, 2)
+        self.file.write(chunks.urls + chunks.script + chunks.meta4 + chunks.others)
+        self.index[location] = (offset, len(chunks.urls), len(chunks.script),
+                                len(chunks.meta4), len(chunks.others), chunks.stats)
+
+    def stats(self, locations: Iterable[str]) -> Stats:
+        total = Stats()
+        for location in locations:
+            entry = self.index.get(location)
+            if entry is not None:
+                total = total + entry[5]
+        return total
+
+    def read(self, locations: Iterable[str]) -> Iterator[Chunks]:
+        for location in locations:
+            entry = self.index.get(location)
+            if entry is None:
+                continue
+            offset, u, s, m, o, stats = entry
+            self.file.seek(offset)
+            data = self.file.read(u + s + m + o)
+            yield Chunks(data[:u], data[u:u + s], data[u + s:u + s + m], data[u + s + m:],
+                         stats)
