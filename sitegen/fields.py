@@ -38,9 +38,17 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
     "storage:tier": {"label": "Storage Tier"},
     "alternate:name": {"label": "Name"},
     "label:assets": {"label": "Assets", "format": "CSV"},
+    # label extension before 1.0 used singular names in summaries
+    "label:method": {"label": "Methods", "format": "CSV"},
+    "label:property": {"label": "Properties", "format": "CSV"},
+    "label:task": {"label": "Tasks", "format": "CSV"},
     "sci:publications": {"label": "Publications"},
     "file:nodata": {"label": "No-Data Values", "format": "CSV"},
-    "item_assets": {"label": "Item Assets"},
+    "item_assets": {"label": "Item Assets", "listWithKeys": True, "items": {
+        "title": {"label": "Title", "order": 0},
+        "type": {"label": "File Format", "format": "MediaType", "order": 1},
+        "roles": {"label": "Roles", "format": "CSV", "order": 2},
+        "description": {"label": "Description", "format": "CommonMark", "order": 3}}},
     "extent": {"label": "Extent"},
     "summaries": {"label": "Summaries"},
 }
@@ -58,10 +66,12 @@ _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[
 _HEX_COLOR = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _EMAIL = re.compile(r"^[^@\s\"'<>]+@[^@\s\"'<>]+\.[^@\s\"'<>]+$")
 MAX_LIST = 50
+MAX_NESTED_LIST = 12
 MAX_ROWS = 500
 MAX_DEPTH = 4
 MAX_TEXT = 2000
 NA = '<span class="muted">n/a</span>'
+TABLE_START = '<div class="table-scroll">'
 EMPTY: dict[str, Any] = {}
 
 
@@ -229,7 +239,9 @@ def value_html(key: str, value: Any, depth: int = 0,
             return '<span class="muted">(empty list)</span>'
         if isinstance(items, dict) and all(isinstance(v, dict) for v in value):
             return _table(list(enumerate(value)), items, depth, keyed=False)
-        shown = value[:MAX_LIST]
+        # Deep inside a table (a histogram in a band) a long list helps nobody; the
+        # full values stay in the JSON copy linked from every page.
+        shown = value[:MAX_LIST if depth < 2 else MAX_NESTED_LIST]
         more = len(value) - len(shown)
         tail = f" … and {more} more" if more else ""
         if all(isinstance(v, str | int | float | bool) or v is None for v in shown):
@@ -302,7 +314,7 @@ def _table(rows: list[tuple[Any, dict[str, Any]]], items: dict[str, Any], depth:
         body.append(f"<tr>{first}{''.join(cells)}</tr>")
     more = len(rows) - MAX_ROWS
     tail = f'<p class="muted">… and {more} more rows</p>' if more > 0 else ""
-    return (f'<div class="table-scroll"><table class="data"><thead><tr>{head}</tr></thead>'
+    return (f'{TABLE_START}<table class="data"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>{tail}")
 
 
@@ -533,7 +545,12 @@ def property_table(props: dict[str, Any], skip: frozenset[str]) -> str:
     parts = []
     for label_html, prefix_html, value in property_rows(props, skip):
         badge = f' <span class="ext">{prefix_html}</span>' if prefix_html else ""
-        parts.append(f'<tr><th scope="row">{label_html}{badge}</th><td>{value}</td></tr>')
+        if value.startswith(TABLE_START):
+            # A table (bands, classes, columns) gets the full width, below its label.
+            parts.append(f'<tr><th scope="rowgroup" colspan="2" class="wide">{label_html}'
+                         f'{badge}</th></tr><tr><td colspan="2">{value}</td></tr>')
+        else:
+            parts.append(f'<tr><th scope="row">{label_html}{badge}</th><td>{value}</td></tr>')
     return "".join(parts)
 
 

@@ -97,7 +97,6 @@ def format_name(media_type: str | None, href: str | None = None) -> str | None:
 MULTIHASH = {
     0x11: "sha1", 0x12: "sha2-256", 0x13: "sha2-512", 0x14: "sha3-512", 0x15: "sha3-384",
     0x16: "sha3-256", 0x17: "sha3-224", 0x20: "sha2-384", 0x1E: "blake3", 0xD5: "md5",
-    0xB220: "blake2b-256", 0xB240: "blake2b-512", 0xB260: "blake2s-256",
     0x1012: "sha2-256-trunc254-padded", 0x1013: "sha2-224",
 }
 #: Multihash names -> IANA hash names (for Metalink) and hashlib names.
@@ -132,8 +131,18 @@ def decode_multihash(text: str) -> tuple[str, str] | None:
     digest = data[pos:]
     if length != len(digest) or not digest:
         return None
-    name = MULTIHASH.get(code, f"hash 0x{code:x}")
-    return name, digest.hex()
+    return _hash_name(code), digest.hex()
+
+
+def _hash_name(code: int) -> str:
+    """Multicodec name of a hash function code (BLAKE2 sizes are a numbered range)."""
+    if code in MULTIHASH:
+        return MULTIHASH[code]
+    if 0xB201 <= code <= 0xB240:
+        return f"blake2b-{(code - 0xB200) * 8}"
+    if 0xB241 <= code <= 0xB260:
+        return f"blake2s-{(code - 0xB240) * 8}"
+    return f"hash 0x{code:x}"
 
 
 _DURATION = re.compile(

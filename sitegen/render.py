@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import (
     ChoiceLoader,
@@ -44,11 +45,11 @@ _SPDX_RE = re.compile(r"^[A-Za-z0-9.+-]+$")
 NON_SPDX = frozenset({"other", "proprietary", "various"})
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
-ITEM_SKIP = frozenset({"title", "description"})
+ITEM_SKIP = frozenset({"title", "description", "sci:citation", "sci:doi", "sci:publications"})
 #: Top-level fields that have their own place on a page; the rest go to "Details".
 NODE_SHOWN = frozenset({"type", "stac_version", "stac_extensions", "id", "title", "description",
                         "links", "assets", "license", "providers", "keywords", "extent",
-                        "summaries"})
+                        "summaries", "sci:citation", "sci:doi", "sci:publications"})
 ITEM_SHOWN = frozenset({"type", "stac_version", "stac_extensions", "id", "geometry", "bbox",
                         "properties", "links", "assets", "collection"})
 ASSET_SKIP = frozenset({"file:size"})
@@ -382,6 +383,35 @@ def summary_rows(doc: dict[str, Any]) -> list[tuple[Markup, Markup]]:
             shown = value_html(key, value)
         rows.append((Markup(escape(label(key))), Markup(shown)))
     return rows
+
+
+CITATION_FIELDS = frozenset({"sci:citation", "sci:doi", "sci:publications"})
+
+
+def citation(fields: dict[str, Any]) -> dict[str, Any] | None:
+    """The scientific extension's citation, DOI and publications, for a "Cite" block."""
+    text = fields.get("sci:citation")
+    doi = fields.get("sci:doi")
+    pubs = []
+    for pub in as_list(fields.get("sci:publications")):
+        if not isinstance(pub, dict):
+            continue
+        pub_doi = pub.get("doi")
+        pub_text = pub.get("citation")
+        if isinstance(pub_text, str) or isinstance(pub_doi, str):
+            pubs.append({"citation": pub_text if isinstance(pub_text, str) else None,
+                         "doi": _doi(pub_doi)})
+    if not isinstance(text, str) and not isinstance(doi, str) and not pubs:
+        return None
+    return {"text": text if isinstance(text, str) else None, "doi": _doi(doi),
+            "publications": pubs}
+
+
+def _doi(value: object) -> dict[str, str] | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.I)
+    return {"id": doi, "url": "https://doi.org/" + quote(doi, safe="/:;()._-")}
 
 
 def item_period(summary_datetime: str | None, start: str | None, end: str | None) -> str:

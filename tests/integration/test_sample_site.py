@@ -164,8 +164,12 @@ def test_github_pages_will_serve_underscore_folders(site: Built) -> None:
     assert (site.out / "404.html").is_file()
 
 
-def test_fields_without_a_section_of_their_own_are_shown(site: Built) -> None:
+def test_citation_block_from_the_scientific_extension(site: Built) -> None:
     html = site.html("sweden/elevation-skane/index.html")
-    details = html.split('class="details"')[1].split("</section>")[0]
-    assert "10.5281/zenodo.0000000" in details and "Höjdmodell Skåne 1 m" in details
-    assert "DOI" in details and "Citation" in details
+    cite = html.split('class="citation"')[1].split("</section>")[0]
+    assert 'DOI: <a href="https://doi.org/10.5281/zenodo.0000000">10.5281/zenodo.0000000</a>' \
+        in cite and "Höjdmodell Skåne 1 m" in cite
+    assert 'class="details"' not in html  # the citation fields are not shown twice
+    alps = site.html("alpine-landcover-2022/index.html")
+    assert "Alpine land cover from Sentinel-2" in alps
+    assert 'href="https://doi.org/10.1000/example.2023.001">doi:10.1000/example.2023.001' in alps
