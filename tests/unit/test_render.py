@@ -12,3 +12,21 @@ def test_template_dot_access_on_dicts_means_keys_not_methods() -> None:
 def test_autoescape_is_on_for_strings_and_files() -> None:
     env = make_environment((str(default_theme_dir()),))
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+
+
+def test_summaries_ranges_lists_and_schemas() -> None:
+    from sitegen.render import summary_rows
+
+    rows = dict((str(k), str(v)) for k, v in summary_rows({"summaries": {
+        "eo:cloud_cover": {"minimum": 0, "maximum": 40.5},
+        "platform": ["sentinel-2a", "sentinel-2b"],
+        "proj:code": ["EPSG:32633"],
+        "s2:tile": {"type": "string", "pattern": "^[0-9]{2}[A-Z]{3}$"},
+        "eo:bands": [{"name": "B04", "common_name": "red", "center_wavelength": 0.665}],
+    }}))
+    assert rows["Cloud Cover"] == "0 % – 40.5 %"
+    assert rows["Platform"] == "sentinel-2a, sentinel-2b"
+    assert 'href="https://epsg.io/32633"' in rows["Code"]
+    assert "<dl" in rows["Tile"] and "Pattern" in rows["Tile"] and "^[0-9]{2}" in rows["Tile"]
+    bands = rows["Spectral Bands"]
+    assert '<table class="data">' in bands and "0.665" in bands and "(μm)" in bands
