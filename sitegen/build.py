@@ -28,8 +28,17 @@ from sitegen.config import Config, site_url
 from sitegen.errors import StrictError, ThemeError
 from sitegen.layout import STATIC_DIR
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document
+from sitegen.maps import skeleton_scripts
 from sitegen.model import Site, build_model
-from sitegen.pages import ItemJob, WorkerState, item_jobs, node_pages, render_item_batch
+from sitegen.pages import (
+    ItemJob,
+    WorkerState,
+    item_jobs,
+    node_boxes,
+    node_map,
+    node_pages,
+    render_item_batch,
+)
 from sitegen.render import SiteInfo, make_environment, sample_catalog_dir, theme_dirs
 from sitegen.reporter import Reporter
 from sitegen.sources import Reader, is_url
@@ -103,15 +112,16 @@ def build(
                             config.asset_base_url, config.remote_images)
         info = _site_info(site)
         state = WorkerState(uuid.uuid4().hex, dirs, info, policy, staging.path,
-                            config.download_roles)
+                            config.download_roles, config.offline)
         with open(os.path.join(staging.path, SPOOL), "w+b") as spool_file:
             spool = Spool(spool_file)
             copies = _write_items(site, state, pool, reporter, spool)
             lists = _write_node_lists(site, info, spool, staging.path)
+            copies += _write_nodes(site, env, info, policy, staging.path, reporter, lists,
+                                   spool)
         os.remove(os.path.join(staging.path, SPOOL))
-        copies += _write_nodes(site, env, info, policy, staging.path, reporter, lists)
         _write_assets(copies, staging.path, reporter)
-        _write_static(dirs, env, info, staging.path)
+        _write_static(dirs, env, info, staging.path, config)
         if config.strict and reporter.warnings:
             raise StrictError(f"{len(reporter.warnings)} warning(s) and --strict is set; "
                               "the previous site was kept")
@@ -147,12 +157,16 @@ def _site_info(site: Site) -> SiteInfo:
 
 
 def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: str,
-                 reporter: Reporter, lists: dict[str, Stats]) -> list[tuple[str, str]]:
+                 reporter: Reporter, lists: dict[str, Stats], spool: Spool,
+                 ) -> list[tuple[str, str]]:
     """Catalog and Collection pages and JSON copies (main process: they are few)."""
     copies: list[tuple[str, str]] = []
+    boxes = node_boxes(site)
     for node in site.nodes.values():
+        map_data = node_map(site, node, boxes, spool.footprint)
         pages, node_copies = node_pages(site, node, env, info, policy,
-                                        lists.get(node.location))
+                                        lists.get(node.location), map_data,
+                                        site.config.offline)
         for path, html in pages:
             write_file(out, path, html)
             reporter.page(node.kind, path)
@@ -184,7 +198,7 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
                 if result.ok:
                     reporter.page("item", site.items[result.location].page)
                 if result.chunks is not None:
-                    spool.add(result.location, result.chunks)
+                    spool.add(result.location, result.chunks, result.footprint)
                 copies.extend(result.copies)
             reporter.progress_advance(len(results))
     finally:
@@ -224,12 +238,18 @@ def _write_assets(copies: list[tuple[str, str]], out: str, reporter: Reporter) -
             reporter.warn(source, f"asset could not be copied: {exc.strerror or exc}")
 
 
-def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: str) -> None:
-    """Theme static files (default first, user theme over it), 404 page, .nojekyll."""
+def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: str,
+                  config: Config) -> None:
+    """Theme static files (default first, user theme over it), map skeletons, 404 page,
+    .nojekyll."""
     for theme in reversed(dirs):
         static = Path(theme) / "static"
         if static.is_dir():
             copy_tree(out, static, STATIC_DIR)
+    tiles = None if config.offline or config.tiles.strip().lower() in ("", "none") \
+        else config.tiles
+    for kind, script in skeleton_scripts(tiles, config.tiles_attribution).items():
+        write_file(out, f"{STATIC_DIR}/maps/{kind}.js", script)
     from sitegen.render import page_context
 
     context = page_context(info, "404.html", "Page not found", "Page not found",

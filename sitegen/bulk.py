@@ -272,27 +272,29 @@ def write_lists(
 
 
 class Spool:
-    """Item chunks kept on disk (a file in the staging folder), found again by location.
+    """Per-item results kept on disk (a file in the staging folder), found by location:
+    download-list chunks and the compact footprint for collection maps.
 
     Only offsets and counts stay in memory: a few integers per item.
     """
 
     def __init__(self, file: BinaryIO) -> None:
         self.file = file
-        self.index: dict[str, tuple[int, int, int, int, int, Stats]] = {}
+        self.index: dict[str, tuple[int, int, int, int, int, int, Stats]] = {}
 
-    def add(self, location: str, chunks: Chunks) -> None:
+    def add(self, location: str, chunks: Chunks, footprint: bytes = b"") -> None:
         offset = self.file.seek(0, 2)
-        self.file.write(chunks.urls + chunks.script + chunks.meta4 + chunks.others)
+        self.file.write(chunks.urls + chunks.script + chunks.meta4 + chunks.others + footprint)
         self.index[location] = (offset, len(chunks.urls), len(chunks.script),
-                                len(chunks.meta4), len(chunks.others), chunks.stats)
+                                len(chunks.meta4), len(chunks.others), len(footprint),
+                                chunks.stats)
 
     def stats(self, locations: Iterable[str]) -> Stats:
         total = Stats()
         for location in locations:
             entry = self.index.get(location)
             if entry is not None:
-                total = total + entry[5]
+                total = total + entry[6]
         return total
 
     def read(self, locations: Iterable[str]) -> Iterator[Chunks]:
@@ -300,8 +302,17 @@ class Spool:
             entry = self.index.get(location)
             if entry is None:
                 continue
-            offset, u, s, m, o, stats = entry
+            offset, u, s, m, o, _f, stats = entry
             self.file.seek(offset)
             data = self.file.read(u + s + m + o)
             yield Chunks(data[:u], data[u:u + s], data[u + s:u + s + m], data[u + s + m:],
                          stats)
+
+    def footprint(self, location: str) -> bytes:
+        """The item's compact footprint JSON, or ``b""``."""
+        entry = self.index.get(location)
+        if entry is None or not entry[5]:
+            return b""
+        offset, u, s, m, o, f, _stats = entry
+        self.file.seek(offset + u + s + m + o)
+        return self.file.read(f)

@@ -114,6 +114,8 @@ def build(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
                                              help="Worker processes (default: all cores).")]
     = None,
+    offline: Annotated[bool, typer.Option(
+        "--offline", help="Maps use the bundled world layer only, never tiles.")] = False,
 ) -> None:
     """Build the site."""
     from sitegen.build import build as run_build
@@ -128,6 +130,7 @@ def build(
             "theme": str(theme) if theme is not None else None,
             "strict": True if strict else None,
             "jobs": jobs,
+            "offline": True if offline else None,
         })
         reporter.add_diagnostics(diags)
         if cfg.base_url is None:

@@ -71,6 +71,21 @@ class Config:
         "Asset roles listed in the bulk downloads (download.sh, urls.txt, Metalink) of "
         "items, collections and catalogs. Assets without roles are always listed.",
     )
+    tiles: str = _opt(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "Map tile URL template ({z}/{x}/{y}), or \"none\" for no tiles. Tiles are the only "
+        "thing pages load from another host; when they cannot load, the bundled Natural "
+        "Earth land layer is shown instead.",
+    )
+    tiles_attribution: str = _opt(
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+        "contributors",
+        "Attribution shown on maps for the tiles (HTML).",
+    )
+    offline: bool = _opt(
+        False, "Never load map tiles: always draw the bundled Natural Earth land layer "
+        "(for sites on USB sticks or intranets).",
+    )
     language: str = _opt("en", "Language of the interface, written to `<html lang>`.")
     timeout: float = _opt(30.0, "Seconds to wait for one http(s) document of a remote catalog.")
     strict: bool = _opt(False, "Treat every warning as an error (exit code 1).")

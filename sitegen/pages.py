@@ -9,7 +9,7 @@ needs copied and any warnings. So the catalog never sits in memory whole.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +17,23 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from sitegen.bulk import Chunks, Stats, item_entries, render_chunks, write_lists
-from sitegen.catalog import find_thumbnail, migrate
-from sitegen.fields import as_dict, bbox_text, datetime_text, property_table
+from sitegen.catalog import find_thumbnail, migrate, valid_bbox
+from sitegen.fields import as_dict, as_list, bbox_text, datetime_text, property_table
 from sitegen.layout import _safe_segment, relative_url
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document
+from sitegen.maps import (
+    ITEM_VERTICES,
+    BBox,
+    bounds_of,
+    extent_boxes,
+    feature,
+    footprint_bytes,
+    node_map_data,
+    prepare_geometry,
+    script_json,
+    shifted_bounds,
+    union,
+)
 from sitegen.markdown import plain_text, render_markdown
 from sitegen.model import NodePage, Site
 from sitegen.render import (
@@ -77,6 +90,7 @@ class ItemResult:
     diagnostics: tuple[Diagnostic, ...]
     ok: bool
     chunks: Chunks | None = None
+    footprint: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,7 @@ class WorkerState:
     policy: HrefPolicy
     staging: str
     roles: tuple[str, ...] = ("data",)
+    offline: bool = False
 
 
 _envs: dict[str, Environment] = {}
@@ -150,7 +165,7 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
     written += write_file(state.staging, job.json, json_bytes)
     copies.extend(json_copies)
     return ItemResult(job.location, written, tuple(dict.fromkeys(copies)), tuple(diags), True,
-                      chunks)
+                      chunks, footprint_bytes(raw.get("geometry"), valid_bbox(raw.get("bbox"))))
 
 
 def bulk_context(stem: str, page: str, doc_id: object, stats: Stats, roles: tuple[str, ...],
@@ -235,7 +250,59 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
         "providers": providers(doc),
         "related": [(rel, t, relative_url(p, page) if p else None) for rel, t, p in job.related],
     }
+    context["map"] = map_context(item_map(doc, job.location, bbox, page, policy, copies),
+                                 context["static"], state.offline)
     return context
+
+
+OVERLAY_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif")
+
+
+def item_map(doc: dict[str, Any], location: str, bbox: BBox | None, page: str,
+             policy: HrefPolicy, copies: list[Copy]) -> dict[str, Any] | None:
+    """Map data of an Item: its footprint, and its preview image laid over its bbox."""
+    geometry = prepare_geometry(doc.get("geometry"), bbox, ITEM_VERTICES)
+    if geometry is None:
+        return None
+    data: dict[str, Any] = {"kind": "item", "footprint": feature(geometry),
+                            "bounds": bounds_of([geometry])}
+    overlay = _overlay_url(doc, location, page, policy, copies) if bbox is not None else None
+    if overlay is not None and bbox is not None:
+        data["overlay"] = {"url": overlay, "bounds": shifted_bounds(bbox)}
+    return data
+
+
+def _overlay_url(doc: dict[str, Any], location: str, page: str, policy: HrefPolicy,
+                 copies: list[Copy]) -> str | None:
+    """A browser-displayable overview (preferred) or thumbnail the page may load."""
+    assets = as_dict(doc.get("assets"))
+    for role in ("overview", "thumbnail"):
+        for key, asset in assets.items():
+            if not isinstance(asset, dict):
+                continue
+            roles = as_list(asset.get("roles"))
+            if role not in roles and key != role:
+                continue
+            raw_type = asset.get("type")
+            media = raw_type if isinstance(raw_type, str) else ""
+            target = policy.asset(asset.get("href"), location, page)
+            path = target.text.lower().split("?")[0]
+            displayable = media.split(";")[0].strip().lower() in OVERLAY_TYPES or (
+                not media and path.endswith((".png", ".jpg", ".jpeg", ".webp", ".gif")))
+            if displayable and target.url is not None and policy.may_inline(target.url):
+                if target.copy is not None:
+                    copies.append(target.copy)
+                return target.url
+    return None
+
+
+def map_context(data: dict[str, Any] | None, static: str, offline: bool) -> dict[str, Any] | None:
+    """What the map partial needs: the kind and the page's data as safe JSON."""
+    if data is None:
+        return None
+    data["land"] = static + "vendor/natural-earth/land-110m.js"
+    data["offline"] = offline
+    return {"kind": data["kind"], "json": Markup(script_json(data)), "note": data.get("note")}
 
 
 def _s(value: object) -> str | None:
@@ -244,6 +311,7 @@ def _s(value: object) -> str | None:
 
 def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
                policy: HrefPolicy, bulk: Stats | None = None,
+               map_data: dict[str, Any] | None = None, offline: bool = False,
                ) -> tuple[list[tuple[str, str]], list[Copy]]:
     """Render every HTML page of a Catalog or Collection (item list pagination included).
 
@@ -292,6 +360,8 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
         context["bulk"] = bulk_context(
             node.list_pages[0][:-5], page, node.id, bulk, site.config.download_roles,
             node.kind) if bulk is not None and index == 0 else None
+        context["map"] = map_context(dict(map_data), context["static"], offline) \
+            if map_data is not None and index == 0 else None
         out.append((page, template.render(context)))
     return out, copies
 
@@ -322,6 +392,50 @@ def _item_row(site: Site, location: str, page: str, policy: HrefPolicy,
         "datetime": item_period(s.datetime, s.start, s.end),
         "thumbnail": thumbnail_url(s.thumbnail, page, policy, copies),
     }
+
+
+#: Above this many items, a map does not read item footprints back (boxes or clusters).
+FOOTPRINT_ITEMS = 5000
+
+
+def node_boxes(site: Site) -> dict[str, BBox | None]:
+    """The bounding box of every Catalog and Collection: a Collection's spatial extent,
+    else the union of what is below it (children and items)."""
+    boxes: dict[str, BBox | None] = {}
+
+    def box(location: str, path: frozenset[str]) -> BBox | None:
+        if location in boxes:
+            return boxes[location]
+        node = site.nodes[location]
+        result = union(extent_boxes(node.doc)) if node.kind == "collection" else None
+        if result is None:
+            parts = [b for b in (site.items[i].summary.bbox for i in node.items) if b]
+            parts += [b for b in (box(c, path | {location}) for c in node.children
+                                  if c not in path) if b]
+            result = union(parts)
+        boxes[location] = result
+        return result
+
+    for location in site.nodes:
+        box(location, frozenset())
+    return boxes
+
+
+def node_map(site: Site, node: NodePage, boxes: dict[str, BBox | None],
+             footprint: Callable[[str], bytes]) -> dict[str, Any] | None:
+    """Map data of a Catalog or Collection page (relative links from its first page)."""
+    page = node.page
+    locations = list(site.items_below(node.location)) if node.kind == "collection" \
+        else list(node.items)
+    read = len(locations) <= FOOTPRINT_ITEMS
+    items = [(site.items[loc].title, relative_url(site.items[loc].page, page),
+              footprint(loc) if read else b"", site.items[loc].summary.bbox)
+             for loc in locations]
+    children = [(site.nodes[c].title, relative_url(site.nodes[c].page, page),
+                 site.nodes[c].kind, b)
+                for c in node.children if (b := boxes.get(c)) is not None]
+    extents = extent_boxes(node.doc) if node.kind == "collection" else []
+    return node_map_data(node.kind, extents, children, items)
 
 
 def item_jobs(site: Site) -> Iterator[ItemJob]:

@@ -108,16 +108,21 @@ def http_serve() -> Iterator[Any]:
 
 
 def own_scripts_only(page: Path, site_root: Path) -> None:
-    """Assert every <script> on a page is one of ours: a file under _static/, no inline code."""
+    """Assert every <script> on a page is ours: a file under _static/, or JSON data (no
+    inline code)."""
     text = page.read_text(encoding="utf-8")
     parsed = parse_html(text)
+    static = (site_root / "_static").resolve()
     for tag, attrs in parsed.tags:
         if tag != "script":
             continue
+        if attrs.get("type") in ("application/json", "application/ld+json"):
+            assert not attrs.get("src"), (page, attrs)
+            continue
         src = attrs.get("src")
-        assert src, f"inline script in {page}"
+        assert src and not attrs.get("type"), f"inline or odd script in {page}: {attrs}"
         target = (page.parent / src).resolve()
-        assert target.parent == (site_root / "_static").resolve(), (page, src)
+        assert static in target.parents, (page, src)
         assert target.is_file(), (page, src)
     assert text.count("<script") == text.count("</script>") == \
         sum(1 for tag, _ in parsed.tags if tag == "script")

@@ -33,8 +33,12 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+TILE_HOSTS = ("https://tile.openstreetmap.org/",)
+
+
 class PageProbe:
-    """A page with every non-file request blocked and console errors recorded."""
+    """A page with every non-file request blocked (a USB stick with no network) and
+    console errors recorded. Failed map tile loads are expected, and kept apart."""
 
     def __init__(self, context: Any) -> None:
         self.context = context
@@ -42,9 +46,16 @@ class PageProbe:
         self.errors: list[str] = []
         context.route("**/*", self._route)
         self.page = context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
-                     else None)
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _console(self, message: Any) -> None:
+        if message.type != "error":
+            return
+        where = (message.location or {}).get("url", "")
+        if message.text.startswith("Failed to load resource") and where.startswith(TILE_HOSTS):
+            return
+        self.errors.append(f"{message.text} ({where})")
 
     def _route(self, route: Any) -> None:
         url = route.request.url
@@ -53,6 +64,11 @@ class PageProbe:
         else:
             self.blocked.append(url)
             route.abort()
+
+    @property
+    def blocked_non_tiles(self) -> list[str]:
+        """Requests to other hosts that were not map tiles (must be none)."""
+        return [u for u in self.blocked if not u.startswith(TILE_HOSTS)]
 
 
 @pytest.fixture

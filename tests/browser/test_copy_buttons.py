@@ -40,7 +40,7 @@ def test_copy_buttons_copy_absolute_urls_from_file(site: Built, probe: Any) -> N
     page.wait_for_timeout(100)
     assert page.evaluate("() => navigator.clipboard.readText()").startswith(
         "s3://example-sentinel-bucket/")
-    assert tab.errors == [] and tab.blocked == []
+    assert tab.errors == [] and tab.blocked_non_tiles == []
 
 
 def test_without_javascript_urls_are_visible_and_buttons_hidden(site: Built,
@@ -53,4 +53,4 @@ def test_without_javascript_urls_are_visible_and_buttons_hidden(site: Built,
     assert urls.count() == 8 and urls.nth(1).is_visible()
     assert "B02.tif" in urls.nth(1).inner_text()
     assert page.locator("a.button", has_text="download.sh").is_visible()
-    assert tab.blocked == []
+    assert tab.blocked_non_tiles == []

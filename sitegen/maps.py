@@ -1,0 +1,315 @@
+"""Maps: folium skeletons built once per page type, and each page's map data.
+
+The only module that imports folium. A folium Map costs about 6.5 ms, so it is never
+built per page: :func:`skeleton_scripts` renders one skeleton per page type (item,
+collection, catalog) at the start of a build, written to ``_static/maps/KIND.js``, and
+each page carries only its data as JSON. ``_static/sitegen-map.js`` adds the data,
+fits the view, overlays the thumbnail and falls back to the bundled Natural Earth land
+layer when tiles cannot load (or always, offline).
+
+Geometry crossing the antimeridian is shifted here (negative longitudes + 360), so it
+is drawn as it lies on the globe rather than as a band across the whole map.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+
+from sitegen.catalog import valid_bbox
+from sitegen.fields import as_dict, as_list
+
+KINDS = ("item", "collection", "catalog")
+#: Map data per page stays under this many bytes (issue: about 300 KB).
+MAP_BUDGET = 300_000
+#: Largest footprint (vertices) sent for one item on a collection map.
+FOOTPRINT_VERTICES = 400
+#: Largest geometry (vertices) drawn on an item page.
+ITEM_VERTICES = 20_000
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
+                   "OpenStreetMap</a> contributors")
+
+BBox = tuple[float, float, float, float]
+
+
+def skeleton_scripts(tiles: str | None, attribution: str) -> dict[str, str]:
+    """The JavaScript of an empty map for each page type, built with folium.
+
+    Element ids are fixed, so the script defines ``map_KIND``, ``tile_layer_base`` and
+    ``geo_json_LAYER`` as globals for ``sitegen-map.js``; folium's CDN includes (jQuery,
+    Bootstrap, Font Awesome, Leaflet) are not used: the pages load the vendored Leaflet.
+    """
+    import folium
+
+    layers = {"item": ("footprint",), "collection": ("extent", "items"),
+              "catalog": ("children",)}
+    scripts = {}
+    for kind in KINDS:
+        fmap = folium.Map(location=None, zoom_start=2, tiles=None, control_scale=True,
+                          world_copy_jump=False)
+        fmap._id = kind
+        if tiles:
+            layer = folium.TileLayer(tiles=tiles, attr=attribution, name="Map tiles",
+                                     max_zoom=19, overlay=False, control=False)
+            layer._id = "base"
+            layer.add_to(fmap)
+        for name in layers[kind]:
+            geo = folium.GeoJson({"type": "FeatureCollection", "features": []}, name=name)
+            geo._id = name
+            geo.add_to(fmap)
+        html = fmap.get_root().render()
+        script = html.split("</body>", 1)[1]
+        script = script.split("<script>", 1)[1].rsplit("</script>", 1)[0]
+        scripts[kind] = (f"/* Map skeleton for {kind} pages, generated with folium "
+                         f"{getattr(folium, '__version__', '')}. */\n") + script.strip() + "\n"
+    return scripts
+
+
+def _lon_span(coords: Iterable[tuple[float, float]]) -> tuple[float, float]:
+    lons = [c[0] for c in coords]
+    return (min(lons), max(lons)) if lons else (0.0, 0.0)
+
+
+def _positions(geometry: dict[str, Any]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, list) and len(value) >= 2 and all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in value[:2]):
+            out.append((float(value[0]), float(value[1])))
+        elif isinstance(value, list):
+            for sub in value:
+                walk(sub)
+
+    if geometry.get("type") == "GeometryCollection":
+        for sub in geometry.get("geometries") or []:
+            if isinstance(sub, dict):
+                out.extend(_positions(sub))
+    else:
+        walk(geometry.get("coordinates"))
+    return out
+
+
+def crosses_antimeridian(geometry: dict[str, Any] | None, bbox: BBox | None) -> bool:
+    """True when a footprint should be drawn across 180°: its bbox says so, or its
+    longitudes span more than half the globe (a polygon cut at ±180)."""
+    if bbox is not None and bbox[0] > bbox[2]:
+        return True
+    if geometry is None:
+        return False
+    west, east = _lon_span(_positions(geometry))
+    return east - west > 180 and west < 0 < east
+
+
+def prepare_geometry(geometry: object, bbox: BBox | None, max_vertices: int,
+                     digits: int = 6) -> dict[str, Any] | None:
+    """A geometry ready to draw: valid, antimeridian-shifted, rounded, vertex-capped."""
+    if not isinstance(geometry, dict) or geometry.get("type") not in (
+            "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+            "MultiPolygon", "GeometryCollection"):
+        return None
+    positions = _positions(geometry)
+    if not positions or not all(math.isfinite(x) and math.isfinite(y) for x, y in positions):
+        return None
+    shift = crosses_antimeridian(geometry, bbox)
+    step = max(1, -(-len(positions) // max_vertices))
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, list) and len(value) >= 2 and all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in value[:2]):
+            lon = float(value[0]) + (360.0 if shift and value[0] < 0 else 0.0)
+            return [round(lon, digits), round(float(value[1]), digits)]
+        if isinstance(value, list) and value and isinstance(value[0], list) and \
+                value[0] and isinstance(value[0][0], int | float):
+            # a ring or line: thin out long ones, keep first and last (closure)
+            points = [fix(v) for v in value]
+            if step > 1 and len(points) > 4:
+                points = points[:-1:step] + [points[-1]]
+            return points
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    if geometry["type"] == "GeometryCollection":
+        parts = [prepare_geometry(g, bbox, max_vertices, digits)
+                 for g in geometry.get("geometries") or []]
+        return {"type": "GeometryCollection", "geometries": [p for p in parts if p]}
+    return {"type": geometry["type"], "coordinates": fix(geometry.get("coordinates"))}
+
+
+def bbox_polygon(bbox: BBox) -> dict[str, Any]:
+    """A bbox as a polygon; one crossing the antimeridian extends past 180°."""
+    west, south, east, north = bbox
+    if west > east:
+        east += 360
+    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north],
+                                                [west, north], [west, south]]]}
+
+
+def bounds_of(geometries: Iterable[dict[str, Any]]) -> list[list[float]] | None:
+    """Leaflet bounds ``[[south, west], [north, east]]`` of prepared geometries."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for geometry in geometries:
+        for x, y in _positions(geometry):
+            xs.append(x)
+            ys.append(y)
+    if not xs:
+        return None
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def shifted_bounds(bbox: BBox) -> list[list[float]]:
+    """Leaflet bounds of a STAC bbox (east + 360 across the antimeridian)."""
+    west, south, east, north = bbox
+    return [[south, west], [north, east + 360 if west > east else east]]
+
+
+def extent_boxes(doc: dict[str, Any]) -> list[BBox]:
+    """The valid boxes of a Collection's spatial extent (the first is the overall one)."""
+    spatial = as_dict(as_dict(doc.get("extent")).get("spatial"))
+    boxes = as_list(spatial.get("bbox"))
+    if boxes and not isinstance(boxes[0], list):
+        boxes = [boxes]
+    return [b for b in (valid_bbox(x) for x in boxes) if b is not None]
+
+
+def union(boxes: Iterable[BBox]) -> BBox | None:
+    """The box around several boxes, antimeridian-aware (east may exceed 180)."""
+    west = south = math.inf
+    east = north = -math.inf
+    for w, s, e, n in boxes:
+        if w > e:
+            e += 360
+        west, south, east, north = min(west, w), min(south, s), max(east, e), max(north, n)
+    if west == math.inf:
+        return None
+    if east - west >= 360:
+        return -180.0, south, 180.0, north
+    if east > 180:
+        return west, south, east - 360, north
+    return west, south, east, north
+
+
+def feature(geometry: dict[str, Any], **properties: Any) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def grid_clusters(points: Iterable[tuple[float, float, str]], cells: int = 1500
+                  ) -> list[dict[str, Any]]:
+    """Item centroids aggregated into grid cells (a count per cell), for big collections."""
+    pts = list(points)
+    if not pts:
+        return []
+    size = 0.25
+    while True:
+        grid: dict[tuple[int, int], list[float]] = {}
+        for lon, lat, _ in pts:
+            key = (math.floor(lon / size), math.floor(lat / size))
+            cell = grid.setdefault(key, [0.0, 0.0, 0.0])
+            cell[0] += lon
+            cell[1] += lat
+            cell[2] += 1
+        if len(grid) <= cells or size >= 45:
+            break
+        size *= 2
+    return [feature({"type": "Point", "coordinates": [round(x / n, 4), round(y / n, 4)]},
+                    count=int(n))
+            for (x, y, n) in (grid[k] for k in sorted(grid))]
+
+
+_UNSAFE_IN_SCRIPT = re.compile(r"[<>&\u2028\u2029]")
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: ``<``, ``>``, ``&`` escaped."""
+    text = orjson.dumps(data).decode("utf-8")
+    return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def footprint_bytes(geometry: object, bbox: BBox | None) -> bytes:
+    """A compact footprint for collection maps (5 decimals, vertex-capped), or b""."""
+    prepared = prepare_geometry(geometry, bbox, FOOTPRINT_VERTICES, digits=5)
+    if prepared is None and bbox is not None:
+        prepared = bbox_polygon(bbox)
+    return orjson.dumps(prepared) if prepared is not None else b""
+
+
+ItemEntry = tuple[str, str, bytes, "BBox | None"]
+
+
+def items_layer(items: list[ItemEntry], budget: int = MAP_BUDGET
+                ) -> tuple[orjson.Fragment | None, str | None]:
+    """Item footprints for a collection or catalog map, kept under ``budget`` bytes.
+
+    Real footprints when they fit; else bounding boxes; else centroids counted in grid
+    cells. Returns the FeatureCollection (pre-serialised) and a note for the reader.
+    """
+    if not items:
+        return None, None
+    parts = []
+    size = 0
+    for title, url, footprint, _bbox in items:
+        if not footprint:
+            continue
+        part = (b'{"type":"Feature","geometry":' + footprint + b',"properties":'
+                + orjson.dumps({"t": title, "u": url}) + b"}")
+        size += len(part) + 1
+        if size > budget:
+            break
+        parts.append(part)
+    else:
+        return _collection(parts), None
+    parts, size = [], 0
+    boxed = [(t, u, b) for t, u, _f, b in items if b is not None]
+    for title, url, bbox in boxed:
+        part = orjson.dumps(feature(bbox_polygon(bbox), t=title, u=url))
+        size += len(part) + 1
+        if size > budget:
+            break
+        parts.append(part)
+    else:
+        return _collection(parts), (f"{len(parts)} items: footprints simplified to "
+                                    "bounding boxes.")
+    def centre(b: BBox) -> tuple[float, float, str]:
+        east = b[2] + 360 if b[0] > b[2] else b[2]
+        return ((b[0] + east) / 2, (b[1] + b[3]) / 2, "")
+
+    clusters = grid_clusters(centre(b) for _t, _u, b in boxed)
+    return (_collection([orjson.dumps(c) for c in clusters]),
+            f"{len(boxed):,} items shown as {len(clusters):,} clusters of item centres.")
+
+
+def _collection(parts: list[bytes]) -> orjson.Fragment:
+    return orjson.Fragment(b'{"type":"FeatureCollection","features":[' + b",".join(parts)
+                           + b"]}")
+
+
+def node_map_data(kind: str, extents: list[BBox], children: list[tuple[str, str, str, BBox]],
+                  items: list[ItemEntry]) -> dict[str, Any] | None:
+    """Map data of a Collection (extent boxes, item footprints) or a Catalog (the
+    extents of its children, each linking to its page, and its own items)."""
+    layer, note = items_layer(items)
+    boxes = list(extents) + [c[3] for c in children] + [i[3] for i in items if i[3]]
+    overall = union(boxes)
+    if overall is None:
+        return None
+    data: dict[str, Any] = {"kind": kind, "bounds": shifted_bounds(overall)}
+    if kind == "collection":
+        data["extent"] = {"type": "FeatureCollection", "features": [
+            feature(bbox_polygon(b), overall=(i == 0 and len(extents) > 1))
+            for i, b in enumerate(extents)]}
+        data["items"] = layer
+    else:
+        data["children"] = {"type": "FeatureCollection", "features": [
+            feature(bbox_polygon(b), t=title, u=url, k=child_kind)
+            for title, url, child_kind, b in children]}
+        data["items"] = layer
+    if note:
+        data["note"] = note
+    return data
