@@ -168,6 +168,28 @@ def tree_bytes(path: Path) -> tuple[int, int]:
     return files, total
 
 
+def map_costs(samples: int = 2000) -> tuple[float, float]:
+    """Per-item map cost (ms): our skeleton + data injection vs. one folium Map per item."""
+    import folium
+
+    from sitegen.maps import item_geometry, script_json
+
+    item = next(items(1))[1]
+    started = time.perf_counter()
+    for _ in range(samples):
+        geometry, _note = item_geometry(item["geometry"], tuple(item["bbox"]))
+        script_json({"kind": "item", "footprint": geometry, "bounds": None})
+    ours = (time.perf_counter() - started) * 1000 / samples
+    started = time.perf_counter()
+    for _ in range(20):
+        fmap = folium.Map(location=[0, 0], zoom_start=5)
+        folium.GeoJson(item["geometry"]).add_to(fmap)
+        fmap.fit_bounds([[item["bbox"][1], item["bbox"][0]], [item["bbox"][3], item["bbox"][2]]])
+        fmap.get_root().render()
+    naive = (time.perf_counter() - started) * 1000 / 20
+    return ours, naive
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=10_000, help="items to generate")
@@ -211,6 +233,9 @@ def main() -> int:
         print(f"cost per item: {per_item_ms:.2f} ms of worker time")
         if math.isfinite(seconds) and args.items:
             print(f"extrapolated to 100,000 items: {seconds * 100_000 / args.items:,.0f} s")
+        ours, naive = map_costs()
+        print(f"map per item page: {ours:.3f} ms (skeleton built once + page data) vs "
+              f"{naive:.2f} ms for a folium Map per page")
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

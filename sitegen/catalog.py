@@ -399,7 +399,8 @@ def valid_bbox(value: object) -> tuple[float, float, float, float] | None:
     if len(nums) == 6:
         nums = [nums[0], nums[1], nums[3], nums[4]]
     west, south, east, north = nums
-    if not all(abs(v) <= 360 for v in nums) or south > north:
+    if not all(abs(v) <= 360 for v in nums) or south > north or max(abs(south),
+                                                                   abs(north)) > 90:
         return None
     return west, south, east, north
 

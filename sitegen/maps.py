@@ -28,8 +28,11 @@ KINDS = ("item", "collection", "catalog")
 MAP_BUDGET = 300_000
 #: Largest footprint (vertices) sent for one item on a collection map.
 FOOTPRINT_VERTICES = 400
-#: Largest geometry (vertices) drawn on an item page.
+#: Largest geometry (vertices) drawn on an item page, and its size in bytes.
 ITEM_VERTICES = 20_000
+ITEM_BUDGET = MAP_BUDGET
+#: Largest footprint of one item on a collection map, in bytes (else its bbox).
+FOOTPRINT_BYTES = 8_000
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
                    "OpenStreetMap</a> contributors")
@@ -106,15 +109,64 @@ def crosses_antimeridian(geometry: dict[str, Any] | None, bbox: BBox | None) -> 
     return east - west > 180 and west < 0 < east
 
 
+#: Nesting depth of coordinates for each GeoJSON geometry type (a position counts 1).
+_DEPTH = {"Point": 1, "MultiPoint": 2, "LineString": 2, "MultiLineString": 3, "Polygon": 3,
+          "MultiPolygon": 4}
+
+
+def _depth(value: Any) -> int:
+    depth = 0
+    while isinstance(value, list) and value:
+        depth += 1
+        value = value[0]
+    return depth if isinstance(value, int | float) and not isinstance(value, bool) else -1
+
+
+def check_geometry(geometry: object) -> tuple[dict[str, Any] | None, str | None]:
+    """A geometry fit to draw, repaired when the mistake is unambiguous, and a problem.
+
+    Returns ``(geometry, None)`` when valid; ``(repaired, message)`` for a polygon that
+    lacks its outer array (seen in real catalogs); ``(None, message)`` when it cannot be
+    placed on a map (bad nesting, latitudes beyond 90, not GeoJSON). ``(None, None)``
+    for a null geometry.
+    """
+    if geometry is None:
+        return None, None
+    if not isinstance(geometry, dict) or not isinstance(geometry.get("type"), str):
+        return None, "geometry is not a GeoJSON geometry"
+    kind = geometry["type"]
+    if kind == "GeometryCollection":
+        parts = [check_geometry(g) for g in geometry.get("geometries") or []]
+        good = [g for g, _ in parts if g is not None]
+        problems = [p for _, p in parts if p]
+        return ({"type": kind, "geometries": good} if good else None,
+                problems[0] if problems else None)
+    if kind not in _DEPTH:
+        return None, f"geometry type {kind!r} is not GeoJSON"
+    coords = geometry.get("coordinates")
+    depth = _depth(coords)
+    problem = None
+    if depth == _DEPTH[kind] - 1 and kind in ("Polygon", "MultiPolygon"):
+        coords = [coords]
+        problem = f"{kind} coordinates lack their outer array; drawn as if they had it"
+    elif depth != _DEPTH[kind]:
+        return None, f"{kind} coordinates are not nested as GeoJSON requires"
+    positions = _positions({"type": kind, "coordinates": coords})
+    if any(not (math.isfinite(x) and math.isfinite(y)) for x, y in positions):
+        return None, "geometry has coordinates that are not numbers"
+    if any(abs(y) > 90 or abs(x) > 540 for x, y in positions):
+        return None, "geometry has latitudes beyond ±90° (longitude and latitude swapped?)"
+    return {"type": kind, "coordinates": coords}, problem
+
+
 def prepare_geometry(geometry: object, bbox: BBox | None, max_vertices: int,
                      digits: int = 6) -> dict[str, Any] | None:
     """A geometry ready to draw: valid, antimeridian-shifted, rounded, vertex-capped."""
-    if not isinstance(geometry, dict) or geometry.get("type") not in (
-            "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
-            "MultiPolygon", "GeometryCollection"):
+    geometry, _problem = check_geometry(geometry)
+    if geometry is None:
         return None
     positions = _positions(geometry)
-    if not positions or not all(math.isfinite(x) and math.isfinite(y) for x, y in positions):
+    if not positions:
         return None
     shift = crosses_antimeridian(geometry, bbox)
     step = max(1, -(-len(positions) // max_vertices))
@@ -232,12 +284,45 @@ def script_json(data: Any) -> str:
     return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def item_geometry(geometry: object, bbox: BBox | None) -> tuple[dict[str, Any] | None,
+                                                                 str | None]:
+    """The geometry to draw on an item page, within :data:`ITEM_BUDGET` bytes.
+
+    Thinned and rounded first; a geometry still too large (thousands of small parts)
+    is drawn as its bounding box, with a note: the full geometry is in the JSON copy.
+    """
+    for digits, vertices in ((6, ITEM_VERTICES), (5, ITEM_VERTICES // 4)):
+        prepared = prepare_geometry(geometry, bbox, vertices, digits)
+        if prepared is None:
+            return None, None
+        if len(orjson.dumps(prepared)) <= ITEM_BUDGET:
+            return prepared, None
+    box = bbox or _bbox_of(prepared)
+    if box is None:
+        return None, None
+    return bbox_polygon(box), ("The footprint is too detailed to draw here; its bounding box "
+                               "is shown. The full geometry is in the STAC JSON.")
+
+
+def _bbox_of(geometry: dict[str, Any] | None) -> BBox | None:
+    bounds = bounds_of([geometry]) if geometry else None
+    if bounds is None:
+        return None
+    (south, west), (north, east) = bounds
+    return west, south, east if east <= 180 else east - 360, north
+
+
 def footprint_bytes(geometry: object, bbox: BBox | None) -> bytes:
-    """A compact footprint for collection maps (5 decimals, vertex-capped), or b""."""
+    """A compact footprint for collection maps (5 decimals, capped), or b"".
+
+    Footprints larger than :data:`FOOTPRINT_BYTES` are replaced by their bbox.
+    """
     prepared = prepare_geometry(geometry, bbox, FOOTPRINT_VERTICES, digits=5)
-    if prepared is None and bbox is not None:
-        prepared = bbox_polygon(bbox)
-    return orjson.dumps(prepared) if prepared is not None else b""
+    data = orjson.dumps(prepared) if prepared is not None else b""
+    if len(data) > FOOTPRINT_BYTES or not data:
+        box = bbox or _bbox_of(prepared)
+        data = orjson.dumps(bbox_polygon(box)) if box is not None else b""
+    return data
 
 
 ItemEntry = tuple[str, str, bytes, "BBox | None"]
@@ -252,19 +337,22 @@ def items_layer(items: list[ItemEntry], budget: int = MAP_BUDGET
     """
     if not items:
         return None, None
-    parts = []
-    size = 0
-    for title, url, footprint, _bbox in items:
-        if not footprint:
-            continue
-        part = (b'{"type":"Feature","geometry":' + footprint + b',"properties":'
-                + orjson.dumps({"t": title, "u": url}) + b"}")
-        size += len(part) + 1
-        if size > budget:
-            break
-        parts.append(part)
-    else:
-        return _collection(parts), None
+    if any(footprint for _t, _u, footprint, _b in items):
+        parts = []
+        size = 0
+        for title, url, footprint, bbox in items:
+            if not footprint and bbox is not None:
+                footprint = orjson.dumps(bbox_polygon(bbox))
+            if not footprint:
+                continue
+            part = (b'{"type":"Feature","geometry":' + footprint + b',"properties":'
+                    + orjson.dumps({"t": title, "u": url}) + b"}")
+            size += len(part) + 1
+            if size > budget:
+                break
+            parts.append(part)
+        else:
+            return _collection(parts), None
     parts, size = [], 0
     boxed = [(t, u, b) for t, u, _f, b in items if b is not None]
     for title, url, bbox in boxed:

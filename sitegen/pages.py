@@ -22,14 +22,14 @@ from sitegen.fields import as_dict, as_list, bbox_text, datetime_text, property_
 from sitegen.layout import _safe_segment, relative_url
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document
 from sitegen.maps import (
-    ITEM_VERTICES,
     BBox,
     bounds_of,
+    check_geometry,
     extent_boxes,
     feature,
     footprint_bytes,
+    item_geometry,
     node_map_data,
-    prepare_geometry,
     script_json,
     shifted_bounds,
     union,
@@ -135,6 +135,9 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
         diags.append(Diagnostic(job.location, "item is no longer a JSON object"))
         return ItemResult(job.location, 0, (), tuple(diags), False)
     copies: list[Copy] = []
+    drawable, problem = check_geometry(raw.get("geometry"))
+    if problem:
+        diags.append(Diagnostic(job.location, problem + ("" if drawable else "; no map drawn")))
     entries, others = item_entries(raw, job.location, job.page, job.json, state.policy,
                                    state.roles, state.info.base_url)
     chunks = render_chunks(entries, others)
@@ -238,6 +241,7 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
         "datetime": when,
         "bbox": bbox_text(bbox),
         "geometry": geometry.get("type") if isinstance(geometry, dict) else None,
+        "geometry_problem": check_geometry(geometry)[1],
         "collection": (job.collection[0], relative_url(job.collection[1], page))
         if job.collection else None,
         "parents": [(t, relative_url(p, page)) for t, p in job.parents],
@@ -261,11 +265,13 @@ OVERLAY_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gi
 def item_map(doc: dict[str, Any], location: str, bbox: BBox | None, page: str,
              policy: HrefPolicy, copies: list[Copy]) -> dict[str, Any] | None:
     """Map data of an Item: its footprint, and its preview image laid over its bbox."""
-    geometry = prepare_geometry(doc.get("geometry"), bbox, ITEM_VERTICES)
+    geometry, note = item_geometry(doc.get("geometry"), bbox)
     if geometry is None:
         return None
     data: dict[str, Any] = {"kind": "item", "footprint": feature(geometry),
                             "bounds": bounds_of([geometry])}
+    if note:
+        data["note"] = note
     overlay = _overlay_url(doc, location, page, policy, copies) if bbox is not None else None
     if overlay is not None and bbox is not None:
         data["overlay"] = {"url": overlay, "bounds": shifted_bounds(bbox)}

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import json
+
+import orjson
+
+from sitegen.maps import (
+    MAP_BUDGET,
+    OSM_ATTRIBUTION,
+    OSM_TILES,
+    bbox_polygon,
+    bounds_of,
+    crosses_antimeridian,
+    footprint_bytes,
+    item_geometry,
+    items_layer,
+    node_map_data,
+    prepare_geometry,
+    script_json,
+    shifted_bounds,
+    skeleton_scripts,
+    union,
+)
+
+SPLIT = {"type": "MultiPolygon", "coordinates": [
+    [[[179.6, -17.2], [180, -17.2], [180, -16.2], [179.6, -16.2], [179.6, -17.2]]],
+    [[[-180, -17.2], [-179.4, -17.2], [-179.4, -16.2], [-180, -16.2], [-180, -17.2]]]]}
+
+
+def test_skeletons_define_globals_and_load_nothing_from_cdns() -> None:
+    scripts = skeleton_scripts(OSM_TILES, OSM_ATTRIBUTION)
+    assert set(scripts) == {"item", "collection", "catalog"}
+    assert "var map_item = L.map(" in scripts["item"]
+    assert "var geo_json_footprint" in scripts["item"]
+    assert "var geo_json_items" in scripts["collection"]
+    assert "var tile_layer_base" in scripts["catalog"]
+    for script in scripts.values():
+        for cdn in ("cdn.jsdelivr", "code.jquery", "bootstrap", "cloudflare", "fontawesome"):
+            assert cdn not in script
+    assert "tile_layer" not in skeleton_scripts(None, "")["item"]
+
+
+def test_antimeridian_geometry_is_drawn_contiguous() -> None:
+    assert crosses_antimeridian(SPLIT, None)
+    prepared = prepare_geometry(SPLIT, (179.6, -17.2, -179.4, -16.2), 1000)
+    assert prepared is not None
+    bounds = bounds_of([prepared])
+    assert bounds == [[-17.2, 179.6], [-16.2, 180.6]]  # one degree wide, not the globe
+    assert shifted_bounds((179.6, -17.2, -179.4, -16.2)) == [[-17.2, 179.6], [-16.2, 180.6]]
+    normal = {"type": "Polygon", "coordinates": [[[10, 50], [11, 50], [11, 51], [10, 50]]]}
+    assert not crosses_antimeridian(normal, (10, 50, 11, 51))
+
+
+def test_geometry_is_thinned_and_invalid_is_refused() -> None:
+    ring = [[i / 1000, (i % 7) / 1000] for i in range(50_000)] + [[0, 0]]
+    thin = prepare_geometry({"type": "Polygon", "coordinates": [ring]}, None, 1000)
+    assert thin is not None and len(thin["coordinates"][0]) <= 1100
+    assert thin["coordinates"][0][0] == thin["coordinates"][0][-1] == [0.0, 0.0]
+    assert prepare_geometry(None, None, 10) is None
+    assert prepare_geometry({"type": "Polygon", "coordinates": "x"}, None, 10) is None
+    assert prepare_geometry({"type": "Point", "coordinates": [float("nan"), 1]}, None, 10) is None
+
+
+def test_huge_multipart_item_falls_back_to_its_bbox() -> None:
+    parts = [[[[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y]]]
+             for x in range(200) for y in range(60)]
+    geometry, note = item_geometry({"type": "MultiPolygon", "coordinates": parts},
+                                   (0, 0, 200, 60))
+    assert geometry is not None and geometry["type"] == "Polygon" and note
+    assert len(footprint_bytes({"type": "MultiPolygon", "coordinates": parts},
+                               (0, 0, 200, 60))) < 200
+
+
+def test_union_is_antimeridian_aware() -> None:
+    assert union([(179.6, -17.2, -179.4, -16.2), (177, -19, 178, -18)]) == \
+        (177, -19, -179.4, -16.2)
+    assert union([(-180, -90, 180, 90), (10, 0, 20, 5)]) == (-180, -90, 180, 90)
+    assert union([]) is None
+
+
+def test_items_layer_stays_within_the_budget() -> None:
+    small = [(f"i{n}", f"i{n}.html", orjson.dumps(bbox_polygon((n % 90, 0, n % 90 + 1, 1))),
+              (n % 90, 0.0, n % 90 + 1.0, 1.0)) for n in range(100)]
+    layer, note = items_layer(small)
+    assert note is None and layer is not None
+    assert len(json.loads(orjson.dumps(layer))["features"]) == 100
+    big_footprint = b'{"type":"Point","coordinates":[' + b"1" * 5000 + b",1]}"
+    boxed = [(t, u, big_footprint, b) for t, u, _f, b in small]
+    layer, note = items_layer(boxed, budget=200_000)
+    assert note and "bounding boxes" in note
+    many = [(f"i{n}", f"i{n}.html", b"", (n % 360 - 180, n % 80, n % 360 - 179, n % 80 + 1))
+            for n in range(20_000)]
+    layer, note = items_layer(many)
+    assert note and "clusters" in note and layer is not None
+    assert len(orjson.dumps(layer)) <= MAP_BUDGET
+    counts = sum(f["properties"]["count"] for f in json.loads(orjson.dumps(layer))["features"])
+    assert counts == 20_000
+
+
+def test_node_map_data_and_script_json_escaping() -> None:
+    data = node_map_data("catalog", [], [("</script><b>x", "c/index.html", "collection",
+                                          (1, 2, 3, 4))], [])
+    assert data is not None and data["bounds"] == [[2, 1], [4, 3]]
+    text = script_json(data)
+    assert "</script" not in text and "\\u003c/script\\u003e" in text
+    assert json.loads(text)["children"]["features"][0]["properties"]["t"] == "</script><b>x"
+    assert node_map_data("collection", [], [], []) is None
+
+
+def test_geometry_checks_repair_or_refuse() -> None:
+    from sitegen.maps import check_geometry
+
+    ring = [[-115.2, 36.1], [-115.2, 36.2], [-115.1, 36.2], [-115.1, 36.1]]
+    repaired, problem = check_geometry({"type": "Polygon", "coordinates": ring})
+    assert repaired == {"type": "Polygon", "coordinates": [ring]} and problem
+    swapped = {"type": "Polygon", "coordinates": [[[65.2, 114.5], [71.1, 117.5], [70, 128.6],
+                                                   [65.2, 114.5]]]}
+    assert check_geometry(swapped) == (None, "geometry has latitudes beyond ±90° "
+                                             "(longitude and latitude swapped?)")
+    assert check_geometry({"type": "Point", "coordinates": [[1, 2]]})[0] is None
+    assert check_geometry({"type": "Blob"})[0] is None
+    assert check_geometry(None) == (None, None)
