@@ -33,6 +33,8 @@ VENDORED: dict[str, tuple[str, str, tuple[str, ...]]] = {
          "dist/images/layers-2x.png", "dist/images/marker-icon.png",
          "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png", "LICENSE"),
     ),
+    # The sitemaps.org sitemap schema (2008-03-26), for the sitemap tests.
+    "sitemap": ("9.0.1", "tests/data/sitemaps", ("schema/sitemap.xsd", "LICENSE")),
     # Natural Earth 1:110m land (public domain), as TopoJSON; converted below.
     "world-atlas": (
         "2.0.2", "themes/default/static/vendor/natural-earth",
@@ -60,7 +62,8 @@ def vendor(name: str) -> None:
         dest.mkdir(parents=True)
         for file in files:
             # dist/images/x.png -> images/x.png: keep the folder layout Leaflet's CSS expects
-            target = dest / (file[len("dist/"):] if file.startswith("dist/") else file)
+            target = dest / (file.split("/", 1)[1] if file.startswith(("dist/", "schema/"))
+                             else file)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(work / "x" / "package" / file, target)
     if name == "world-atlas":
@@ -70,6 +73,37 @@ def vendor(name: str) -> None:
         f"{name}@{version}\nintegrity {integrity}\nfetched {date.today().isoformat()} "
         f"with scripts/vendor.py (npm pack)\n", encoding="utf-8")
     print(f"vendored {name}@{version} -> {dest_rel}")
+
+
+#: PyPI packages: name -> (version, destination, files inside the wheel).
+PYPI: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    # A sitemap index schema (sitemaps.org publishes siteindex.xsd; this MIT package
+    # ships a copy), for the sitemap index test.
+    "sitemap-verify": ("0.1.1", "tests/data/sitemap-index",
+                       ("sitemap_verify/schemas/siteindex.xsd",)),
+}
+
+
+def vendor_pypi(name: str) -> None:
+    version, dest_rel, files = PYPI[name]
+    dest = REPO / dest_rel
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp,
+                        f"{name}=={version}"], check=True)
+        wheel = next(Path(tmp).glob("*.whl"))
+        import zipfile
+
+        with zipfile.ZipFile(wheel) as archive:
+            for file in files:
+                (dest / Path(file).name).write_bytes(archive.read(file))
+            licenses = [n for n in archive.namelist() if "/licenses/" in n or
+                        n.endswith(".dist-info/LICENSE")]
+            if licenses:
+                (dest / f"LICENSE-{name}").write_bytes(archive.read(licenses[0]))
+    with open(dest / "VERSION", "a", encoding="utf-8") as fh:
+        fh.write(f"{name}=={version} (PyPI) {', '.join(files)}\n")
+    print(f"vendored {name}=={version} -> {dest_rel}")
 
 
 def topojson_to_geojson(topo: dict) -> dict:
@@ -124,11 +158,15 @@ def land_script(source: Path, target: Path) -> None:
 
 
 def main(names: list[str]) -> int:
-    for name in names or list(VENDORED):
-        if name not in VENDORED:
-            print(f"unknown package {name!r}; known: {', '.join(VENDORED)}", file=sys.stderr)
+    for name in names or [*VENDORED, *PYPI]:
+        if name in VENDORED:
+            vendor(name)
+        elif name in PYPI:
+            vendor_pypi(name)
+        else:
+            print(f"unknown package {name!r}; known: {', '.join([*VENDORED, *PYPI])}",
+                  file=sys.stderr)
             return 2
-        vendor(name)
     return 0
 
 

@@ -38,9 +38,11 @@ from sitegen.pages import (
     node_map,
     node_pages,
     render_item_batch,
+    site_facts,
 )
 from sitegen.render import SiteInfo, make_environment, sample_catalog_dir, theme_dirs
 from sitegen.reporter import Reporter
+from sitegen.sitemap import robots_txt, w3c_datetime, write_sitemaps
 from sitegen.sources import Reader, is_url
 from sitegen.writer import Staging, copy_file, copy_tree, open_output, tree_size, write_file
 
@@ -112,7 +114,8 @@ def build(
                             config.asset_base_url, config.remote_images)
         info = _site_info(site)
         state = WorkerState(uuid.uuid4().hex, dirs, info, policy, staging.path,
-                            config.download_roles, config.offline)
+                            config.download_roles, config.offline,
+                            site_facts(config, site.title))
         with open(os.path.join(staging.path, SPOOL), "w+b") as spool_file:
             spool = Spool(spool_file)
             copies = _write_items(site, state, pool, reporter, spool)
@@ -120,6 +123,7 @@ def build(
             copies += _write_nodes(site, env, info, policy, staging.path, reporter, lists,
                                    spool)
         os.remove(os.path.join(staging.path, SPOOL))
+        _write_indexes(site, info, staging.path)
         _write_assets(copies, staging.path, reporter)
         _write_static(dirs, env, info, staging.path, config)
         if config.strict and reporter.warnings:
@@ -227,6 +231,40 @@ class _ItemBatch:
 
     def __call__(self, jobs: list[ItemJob]) -> list[Any]:
         return render_item_batch(self.state, jobs)
+
+
+def _write_indexes(site: Site, info: SiteInfo, out: str) -> None:
+    """sitemap.xml (or an index and parts) and robots.txt; they need the base URL."""
+    if not info.base_url:
+        return
+    write_sitemaps(lambda rel: open_output(out, rel), info.base_url, _sitemap_pages(site))
+    robots = robots_txt(info.base_url)
+    if robots:
+        write_file(out, "robots.txt", robots)
+
+
+def _sitemap_pages(site: Site) -> Iterator[tuple[str, str | None]]:
+    """Every page with its lastmod: STAC ``updated``, else the item's date."""
+    for node in site.nodes.values():
+        updated = node.doc.get("updated")
+        stamp = updated if isinstance(updated, str) else _newest_below(site, node.location)
+        for page in node.list_pages:
+            yield page, stamp
+    if site.config.sitemap_items:
+        for item in site.items.values():
+            s = item.summary
+            yield item.page, s.updated or s.datetime or s.end or s.start
+
+
+def _newest_below(site: Site, location: str) -> str | None:
+    """The newest ``updated`` or date of the items below a node (as W3C datetime)."""
+    newest: str | None = None
+    for item in site.items_below(location):
+        s = site.items[item].summary
+        stamp = w3c_datetime(s.updated or s.datetime or s.end or s.start)
+        if stamp and (newest is None or stamp > newest):
+            newest = stamp
+    return newest
 
 
 def _write_assets(copies: list[tuple[str, str]], out: str, reporter: Reporter) -> None:

@@ -111,6 +111,7 @@ class ItemSummary:
     thumbnail: str | None
     collection: str | None = None
     related: tuple[tuple[str, str, str], ...] = ()
+    updated: str | None = None
 
 
 @dataclass
@@ -382,6 +383,7 @@ def summarise_item(doc: dict[str, Any], location: str, read_path: str) -> ItemSu
         thumbnail=find_thumbnail(doc, location),
         collection=_collection_link(doc, location),
         related=_related_links(doc, location),
+        updated=_str_or_none(props.get("updated")),
     )
 
 

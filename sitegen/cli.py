@@ -134,8 +134,8 @@ def build(
         })
         reporter.add_diagnostics(diags)
         if cfg.base_url is None:
-            reporter.warn("", "no base URL (--base-url): canonical URLs and self links "
-                              "are left out")
+            reporter.warn("", "no base URL (--base-url): canonical URLs, sitemap.xml, "
+                              "absolute URLs in JSON-LD and self links are left out")
         result = run_build(source, cfg, reporter)
     except SitegenError as exc:
         reporter.progress_stop()

@@ -86,6 +86,21 @@ class Config:
         False, "Never load map tiles: always draw the bundled Natural Earth land layer "
         "(for sites on USB sticks or intranets).",
     )
+    items_structured_data: str = _opt(
+        "auto",
+        "Dataset JSON-LD on item pages: \"auto\" (only in collections of at most 10,000 "
+        "items, to spare search engines' crawl budget), \"always\" or \"never\".",
+    )
+    is_accessible_for_free: bool | None = _opt(
+        None, "Written to the JSON-LD of every Dataset as isAccessibleForFree when set.")
+    publisher: dict[str, str] | None = _opt(
+        None, "The publishing organisation for JSON-LD, as a table: "
+        "`publisher = {name = \"...\", url = \"https://...\"}`. Default: the host providers.")
+    funder: dict[str, str] | None = _opt(
+        None, "The funding organisation for JSON-LD, as a table like `publisher`.")
+    sitemap_items: bool = _opt(
+        True, "List item pages in sitemap.xml (catalog and collection pages are always "
+        "listed). Needs `base_url`.")
     language: str = _opt("en", "Language of the interface, written to `<html lang>`.")
     timeout: float = _opt(30.0, "Seconds to wait for one http(s) document of a remote catalog.")
     strict: bool = _opt(False, "Treat every warning as an error (exit code 1).")
@@ -113,6 +128,13 @@ def _check_type(name: str, value: Any, annotation: str) -> Any:
     if base == "tuple[str, ...]" and isinstance(value, list) and \
             all(isinstance(v, str) for v in value):
         return tuple(value)
+    if base == "dict[str, str]" and isinstance(value, dict) and \
+            all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        unknown = set(value) - {"name", "url"}
+        if unknown or "name" not in value:
+            raise ConfigError(f"option {name!r} takes a table with name and url, "
+                              f"got keys {sorted(value)}")
+        return dict(value)
     raise ConfigError(f"option {name!r} must be {base}, got {type(value).__name__} {value!r}")
 
 
@@ -189,6 +211,8 @@ def _validate(config: Config) -> None:
         raise ConfigError("jobs must be at least 1")
     if config.timeout <= 0:
         raise ConfigError("timeout must be positive")
+    if config.items_structured_data not in ("auto", "always", "never"):
+        raise ConfigError("items_structured_data must be \"auto\", \"always\" or \"never\"")
     for key in ("base_url", "asset_base_url"):
         value = getattr(config, key)
         if value is not None:

@@ -31,7 +31,8 @@ def _default(value: object) -> str:
 
 
 def _type(annotation: str) -> str:
-    return annotation.replace("tuple[str, ...]", "list of str").replace("|", "or")
+    return (annotation.replace("tuple[str, ...]", "list of str")
+            .replace("dict[str, str]", "table (name, url)").replace("|", "or"))
 
 
 def render() -> str:

@@ -24,7 +24,7 @@ EXTERNAL_DIR = "_external"
 #: Top-level names the generator writes itself; source files may not take them.
 RESERVED_TOP = frozenset(
     {STATIC_DIR, EXTERNAL_DIR, "search", "404.html", "sitemap.xml", "robots.txt",
-     ".sitegen-build"}
+     ".sitegen-build", ".nojekyll"}
 )
 JSON_SUFFIXES = (".json", ".geojson")
 _UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f\\:*?"<>|]')

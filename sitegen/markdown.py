@@ -64,7 +64,7 @@ def render_markdown(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def plain_text(text: str, limit: int = 160) -> str:
+def plain_text(text: str, limit: int = 155) -> str:
     """Markdown reduced to one line of plain text, cut at a word near ``limit``."""
     rendered = _BLOCK_TAG_RE.sub(" ", _md.render(text[: limit * 20]))
     flat = html.unescape(_TAG_RE.sub("", rendered))

@@ -12,13 +12,17 @@ import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from sitegen.bulk import Chunks, Stats, item_entries, render_chunks, write_lists
 from sitegen.catalog import find_thumbnail, migrate, valid_bbox
+from sitegen.config import Config
 from sitegen.fields import as_dict, as_list, bbox_text, datetime_text, property_table
+from sitegen.jsonld import PageFacts, SiteFacts, data_catalog, dataset, web_page
+from sitegen.jsonld import render as render_jsonld
 from sitegen.layout import _safe_segment, relative_url
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document
 from sitegen.maps import (
@@ -78,6 +82,8 @@ class ItemJob:
     parent_json: str | None
     collection: tuple[str, str, str] | None
     related: tuple[tuple[str, str, str | None], ...]
+    parent_ref: str | None = None
+    structured: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,7 @@ class WorkerState:
     staging: str
     roles: tuple[str, ...] = ("data",)
     offline: bool = False
+    site_facts: SiteFacts | None = None
 
 
 _envs: dict[str, Environment] = {}
@@ -256,7 +263,35 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
     }
     context["map"] = map_context(item_map(doc, job.location, bbox, page, policy, copies),
                                  context["static"], state.offline)
+    base = state.info.base_url
+    image = absolute_image(find_thumbnail(doc, job.location), page, policy, base)
+    context["page"]["image"] = image
+    facts = PageFacts(kind="item", url=absolute(base, page),
+                      root_url=absolute(base, state.info.root_page),
+                      parent={"@id": base + job.parent_ref} if base and job.parent_ref else None,
+                      json_url=absolute(base, job.json), image=image)
+    site_facts = state.site_facts or SiteFacts(state.info.title)
+    context["jsonld"] = Markup(render_jsonld(
+        dataset(doc, facts, site_facts) if job.structured else web_page(title, facts)))
     return context
+
+
+def absolute(base: str | None, path: str) -> str | None:
+    """The published URL of an output path, when the base URL is known."""
+    return base + quote(path) if base else None
+
+
+def absolute_image(location: str | None, page: str, policy: HrefPolicy,
+                   base: str | None) -> str | None:
+    """An absolute URL for a thumbnail (og:image, JSON-LD image), or None."""
+    if location is None:
+        return None
+    target = policy.asset(location, location, page)
+    if target.url is not None and target.url.startswith(("http://", "https://")):
+        return target.url
+    if target.copy is not None and base:
+        return base + quote(target.copy[1])
+    return None
 
 
 OVERLAY_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif")
@@ -332,6 +367,8 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
     per_page = site.config.items_per_page
     out: list[tuple[str, str]] = []
     total = len(node.items)
+    image = absolute_image(find_thumbnail(doc, node.location), node.page, policy,
+                           info.base_url)
     for index, page in enumerate(node.list_pages):
         meta = plain_text(description) or f"STAC {node.kind} {node.title}"
         if node.location == site.root and site.config.description:
@@ -368,6 +405,9 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
             node.kind) if bulk is not None and index == 0 else None
         context["map"] = map_context(dict(map_data), context["static"], offline) \
             if map_data is not None and index == 0 else None
+        context["page"]["image"] = image
+        context["jsonld"] = Markup(render_jsonld(node_jsonld(site, node, page, info, bulk,
+                                                             image)))
         out.append((page, template.render(context)))
     return out, copies
 
@@ -398,6 +438,51 @@ def _item_row(site: Site, location: str, page: str, policy: HrefPolicy,
         "datetime": item_period(s.datetime, s.start, s.end),
         "thumbnail": thumbnail_url(s.thumbnail, page, policy, copies),
     }
+
+
+#: With ``items_structured_data = "auto"``, items of larger collections get no Dataset markup.
+STRUCTURED_ITEMS_MAX = 10_000
+
+
+def ref(site: Site, location: str) -> str:
+    """The JSON-LD @id fragment of a document's page: ``#dataset`` or ``#catalog``."""
+    node = site.nodes.get(location)
+    kind = node.kind if node is not None else "item"
+    return site.page_of(location) + ("#catalog" if kind == "catalog" else "#dataset")
+
+
+def site_facts(config: Config, title: str) -> SiteFacts:
+    """Structured-data options of the site."""
+    return SiteFacts(name=title, free=config.is_accessible_for_free,
+                     publisher=config.publisher, funder=config.funder)
+
+
+def node_jsonld(site: Site, node: NodePage, page: str, info: SiteInfo, bulk: Stats | None,
+                image: str | None) -> dict[str, Any]:
+    """JSON-LD of a Catalog (DataCatalog) or Collection (Dataset) page."""
+    base = info.base_url
+    parents = site.parents.get(node.location, ())
+    downloads: list[dict[str, Any]] = []
+    if bulk is not None and bulk.files and base:
+        stem = node.page[:-5]
+        downloads = [
+            {"@type": "DataDownload", "name": "All files: Metalink",
+             "contentUrl": base + quote(stem + ".meta4"),
+             "encodingFormat": "application/metalink4+xml"},
+            {"@type": "DataDownload", "name": "All files: URL list",
+             "contentUrl": base + quote(stem + ".urls.txt"), "encodingFormat": "text/uri-list"},
+        ]
+    facts = PageFacts(
+        kind=node.kind, url=absolute(base, page), root_url=absolute(base, info.root_page),
+        parent={"@id": base + ref(site, parents[0])} if base and parents else None,
+        json_url=absolute(base, node.json), image=image, item_count=len(node.items),
+        downloads=tuple(downloads),
+        children=tuple(base + ref(site, c) for c in node.children) if base else (),
+    )
+    facts_site = site_facts(site.config, site.title)
+    if node.kind == "catalog":
+        return data_catalog(node.doc, facts, facts_site)
+    return dataset(node.doc, facts, facts_site)
 
 
 #: Above this many items, a map does not read item footprints back (boxes or clusters).
@@ -451,6 +536,11 @@ def item_jobs(site: Site) -> Iterator[ItemJob]:
         ancestors = site.ancestors(location)
         parents = site.parents.get(location, ())
         collection = site.collection_of(s, s.collection)
+        parent_ref = ref(site, collection) if collection else (
+            ref(site, parents[0]) if parents else None)
+        mode = site.config.items_structured_data
+        structured = mode == "always" or (mode == "auto" and (
+            collection is None or len(site.nodes[collection].items) <= STRUCTURED_ITEMS_MAX))
         related = tuple(
             (rel, title or site.title_of(target) if target in site.nodes or target in site.items
              else title or target.rsplit("/", 1)[-1],
@@ -468,4 +558,6 @@ def item_jobs(site: Site) -> Iterator[ItemJob]:
             collection=(site.nodes[collection].title, site.nodes[collection].page,
                         site.nodes[collection].json) if collection else None,
             related=related,
+            parent_ref=parent_ref,
+            structured=structured,
         )

@@ -154,7 +154,8 @@ def page_context(
             "kind": kind,
             "description": description,
             "json": relative_url(json_path, page),
-            "canonical": (info.base_url + page) if info.base_url else None,
+            "canonical": (info.base_url + quote(page)) if info.base_url else None,
+            "image": None,
         },
         "crumbs": crumbs,
     }
