@@ -209,7 +209,9 @@ def main() -> int:
         source_bytes = generate(catalog, args.items)
         print(f"generated {args.items:,} items ({source_bytes / 1e6:.1f} MB of JSON) "
               f"in {time.perf_counter() - started:.1f} s")
-        command = [sys.executable, "-m", "sitegen", "build", str(catalog), "-o", str(site)]
+        # A base URL turns on everything that needs one (sitemap, absolute JSON-LD URLs).
+        command = [sys.executable, "-m", "sitegen", "build", str(catalog), "-o", str(site),
+                   "--base-url", "https://bench.example/"]
         if args.jobs:
             command += ["--jobs", str(args.jobs)]
         started = time.perf_counter()
