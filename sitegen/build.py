@@ -38,10 +38,13 @@ from sitegen.pages import (
     node_map,
     node_pages,
     render_item_batch,
+    search_context,
+    search_docs,
     site_facts,
 )
 from sitegen.render import SiteInfo, make_environment, sample_catalog_dir, theme_dirs
 from sitegen.reporter import Reporter
+from sitegen.search import write_index
 from sitegen.sitemap import robots_txt, w3c_datetime, write_sitemaps
 from sitegen.sources import Reader, is_url
 from sitegen.writer import Staging, copy_file, copy_tree, open_output, tree_size, write_file
@@ -123,6 +126,7 @@ def build(
             copies += _write_nodes(site, env, info, policy, staging.path, reporter, lists,
                                    spool)
         os.remove(os.path.join(staging.path, SPOOL))
+        _write_search(site, env, info, policy, staging.path, reporter)
         _write_indexes(site, info, staging.path)
         _write_assets(copies, staging.path, reporter)
         _write_static(dirs, env, info, staging.path, config)
@@ -231,6 +235,18 @@ class _ItemBatch:
 
     def __call__(self, jobs: list[ItemJob]) -> list[Any]:
         return render_item_batch(self.state, jobs)
+
+
+def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: str,
+                  reporter: Reporter) -> None:
+    """The search index below ``search/`` and the search page."""
+    collections = [loc for loc, node in site.nodes.items() if node.kind == "collection"]
+    index = {loc: i for i, loc in enumerate(collections)}
+    write_index(lambda rel: open_output(out, rel), search_docs(site, policy, index),
+                [(site.nodes[c].title, site.nodes[c].page) for c in collections])
+    html = env.get_template("search.html").render(search_context(site, info, collections))
+    write_file(out, "search/index.html", html)
+    reporter.page("search", "search/index.html")
 
 
 def _write_indexes(site: Site, info: SiteInfo, out: str) -> None:

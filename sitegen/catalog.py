@@ -10,6 +10,7 @@ document and every parent keeps its link; cycles never loop.
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -112,6 +113,7 @@ class ItemSummary:
     collection: str | None = None
     related: tuple[tuple[str, str, str], ...] = ()
     updated: str | None = None
+    terms: tuple[str, ...] = ()
 
 
 @dataclass
@@ -384,7 +386,24 @@ def summarise_item(doc: dict[str, Any], location: str, read_path: str) -> ItemSu
         collection=_collection_link(doc, location),
         related=_related_links(doc, location),
         updated=_str_or_none(props.get("updated")),
+        terms=_search_terms(props),
     )
+
+
+def _search_terms(props: dict[str, Any]) -> tuple[str, ...]:
+    """Keywords, platform, constellation and instruments, for the search index.
+
+    Interned: they repeat across items, so a million summaries share the strings.
+    """
+    out: list[str] = []
+    for key in ("keywords", "platform", "constellation", "instruments"):
+        value = props.get(key)
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str) and v and len(v) < 100:
+                text = sys.intern(v)
+                if text not in out:
+                    out.append(text)
+    return tuple(out[:20])
 
 
 def _str_or_none(value: object) -> str | None:

@@ -23,7 +23,7 @@ import orjson
 from sitegen.catalog import valid_bbox
 from sitegen.fields import as_dict, as_list
 
-KINDS = ("item", "collection", "catalog")
+KINDS = ("item", "collection", "catalog", "search")
 #: Map data per page stays under this many bytes (issue: about 300 KB).
 MAP_BUDGET = 300_000
 #: Largest footprint (vertices) sent for one item on a collection map.
@@ -50,7 +50,7 @@ def skeleton_scripts(tiles: str | None, attribution: str) -> dict[str, str]:
     import folium
 
     layers = {"item": ("footprint",), "collection": ("extent", "items"),
-              "catalog": ("children",)}
+              "catalog": ("children",), "search": ("results",)}
     scripts = {}
     for kind in KINDS:
         fmap = folium.Map(location=None, zoom_start=2, tiles=None, control_scale=True,

@@ -146,6 +146,7 @@ def page_context(
             "title": info.title,
             "language": info.language,
             "home": relative_url(info.root_page, page),
+            "search": relative_url("search/index.html", page),
             "generator": f"stac-sitegen {__version__}",
         },
         "static": to_root(page) + "_static/",

@@ -40,8 +40,9 @@ class PageProbe:
     """A page with every non-file request blocked (a USB stick with no network) and
     console errors recorded. Failed map tile loads are expected, and kept apart."""
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: Any, allow: tuple[str, ...] = ()) -> None:
         self.context = context
+        self.allow = ("file://", *allow)
         self.blocked: list[str] = []
         self.errors: list[str] = []
         context.route("**/*", self._route)
@@ -59,7 +60,7 @@ class PageProbe:
 
     def _route(self, route: Any) -> None:
         url = route.request.url
-        if url.startswith("file://"):
+        if url.startswith(self.allow):
             route.continue_()
         else:
             self.blocked.append(url)
@@ -73,10 +74,10 @@ class PageProbe:
 
 @pytest.fixture
 def probe(browser: Any) -> Iterator[Any]:
-    def make(**options: Any) -> PageProbe:
+    def make(allow: tuple[str, ...] = (), **options: Any) -> PageProbe:
         context = browser.new_context(**options)
         made.append(context)
-        return PageProbe(context)
+        return PageProbe(context, allow)
 
     made: list[Any] = []
     yield make

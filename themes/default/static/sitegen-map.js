@@ -106,5 +106,8 @@
   }
   if (data.bounds) {
     map.fitBounds(data.bounds, { padding: [16, 16], maxZoom: 15 });
+  } else {
+    map.setView([20, 0], 1);
   }
+  window.sitegenMap = map;
 })();

@@ -1,0 +1,261 @@
+"""The prebuilt client-side search index (DESIGN section 5).
+
+Everything is a classic ``<script>`` file (browsers refuse ``fetch()`` under
+``file://``): each file calls ``sitegenSearch.add(kind, key, data)``.
+
+- ``search/manifest.js``: collections, the time buckets (one per month) with their
+  counts, time range, bbox, per-collection counts and document-number range, and the
+  list of term chunks. Small even for a million items.
+- ``search/b/BUCKET.js``: a bucket's shards with the same statistics.
+- ``search/s/N.js``: a shard of about 1,000 result rows, items of one month ordered
+  along a Hilbert curve, so a shard covers a compact area.
+- ``search/t/PREFIX.js``: terms starting with PREFIX and their documents, newest first.
+
+A query loads the manifest, then only the buckets and shards whose statistics match,
+newest first, until a page of results is full.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+import orjson
+
+SHARD_ROWS = 1000
+#: A term chunk is split by a longer prefix while larger than this many bytes.
+CHUNK_BYTES = 60_000
+#: Documents kept per term (newest first); a term in more documents is marked as capped.
+MAX_POSTINGS = 5000
+_SPLIT = re.compile(r"[^0-9a-z]+")
+_DAY = 86400
+
+
+def normalize(text: str) -> str:
+    """Lower case, accents removed (``Zürich`` -> ``zurich``)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def terms_of(*texts: str) -> set[str]:
+    """Search terms of some texts: words and parts of ids (``S2A_MSIL2A`` -> ``s2a``...)."""
+    out: set[str] = set()
+    for text in texts:
+        norm = normalize(text)
+        for word in _SPLIT.split(norm):
+            if word:
+                out.add(word[:40])
+        compact = norm.strip()
+        if compact and len(compact) <= 60 and " " not in compact:
+            out.add(compact)  # the whole id, for exact id queries
+    return out
+
+
+def day_number(value: str | None) -> int | None:
+    """Days since 1970-01-01 (UTC) of an ISO timestamp, or None."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return math.floor(parsed.timestamp() / _DAY)
+
+
+def hilbert(x: float, y: float, order: int = 16) -> int:
+    """Position of (x, y) in [0, 1)^2 along a Hilbert curve: nearby points, nearby numbers."""
+    n = 1 << order
+    xi, yi = int(min(max(x, 0.0), 0.999999) * n), int(min(max(y, 0.0), 0.999999) * n)
+    d = 0
+    s = n >> 1
+    while s:
+        rx = 1 if xi & s else 0
+        ry = 1 if yi & s else 0
+        d += s * s * ((3 * rx) ^ ry)
+        if ry == 0:
+            if rx == 1:
+                xi, yi = n - 1 - xi, n - 1 - yi
+            xi, yi = yi, xi
+        s >>= 1
+    return d
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One searchable document (an item, a collection or a catalog)."""
+
+    title: str
+    id: str
+    url: str
+    start: int | None
+    end: int | None
+    bbox: tuple[float, float, float, float] | None
+    thumb: str | None
+    collection: int
+    kind: str
+    terms: frozenset[str]
+
+
+def _round_box(bbox: tuple[float, float, float, float] | None) -> list[float] | None:
+    return [round(v, 4) for v in bbox] if bbox else None
+
+
+def _union(boxes: Iterable[list[float] | None]) -> list[float] | None:
+    west = south = math.inf
+    east = north = -math.inf
+    for b in boxes:
+        if b is None:
+            continue
+        w, s, e, n = b
+        if w > e:  # across the antimeridian: the stats box goes round the world
+            w, e = -180.0, 180.0
+        west, south, east, north = min(west, w), min(south, s), max(east, e), max(north, n)
+    return None if west == math.inf else [west, south, east, north]
+
+
+def _bucket_key(day: int | None) -> str:
+    if day is None:
+        return "undated"
+    return datetime.fromtimestamp(day * _DAY, tz=UTC).strftime("%Y-%m")
+
+
+def _sort_key(doc: Doc) -> tuple[int, int]:
+    if doc.bbox is None:
+        return (1, 0)
+    w, s, e, n = doc.bbox
+    if w > e:
+        e += 360
+    x = (((w + e) / 2 + 180) % 360) / 360
+    y = ((s + n) / 2 + 90) / 180
+    return (0, hilbert(x, y))
+
+
+def _js(kind: str, key: str, data: Any) -> bytes:
+    return (b"sitegenSearch.add(" + orjson.dumps(kind) + b"," + orjson.dumps(key) + b","
+            + orjson.dumps(data) + b");\n")
+
+
+def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
+                collections: list[tuple[str, str]]) -> dict[str, int]:
+    """Write the whole index below ``search/``; returns file sizes for reporting.
+
+    ``docs`` may be a generator; the rows are grouped in memory by month (a few small
+    fields per item, as the crawl's summaries already are).
+    """
+    buckets: dict[str, list[Doc]] = defaultdict(list)
+    for doc in docs:
+        buckets[_bucket_key(doc.start if doc.start is not None else doc.end)].append(doc)
+    # newest month first; undated last
+    order = sorted(buckets, key=lambda k: (k == "undated", k), reverse=False)
+    order = [k for k in order if k != "undated"][::-1] + (["undated"] if "undated" in buckets
+                                                            else [])
+    sizes: dict[str, int] = {}
+    postings: dict[str, list[int]] = defaultdict(list)
+    manifest_buckets = []
+    docno = 0
+    shard_no = 0
+    for key in order:
+        rows = sorted(buckets[key], key=lambda d: (d.kind != "item",) + _sort_key(d))
+        shard_stats = []
+        first = docno
+        for start in range(0, len(rows), SHARD_ROWS):
+            chunk = rows[start:start + SHARD_ROWS]
+            data = []
+            for doc in chunk:
+                data.append([docno, doc.title, doc.id, doc.url, doc.start, doc.end,
+                             _round_box(doc.bbox), doc.thumb, doc.collection, doc.kind])
+                for term in doc.terms:
+                    postings[term].append(docno)
+                docno += 1
+            name = f"s/{shard_no}.js"
+            payload = _js("shard", str(shard_no), data)
+            with open_file("search/" + name) as fh:
+                fh.write(payload)
+            sizes["shards"] = sizes.get("shards", 0) + len(payload)
+            shard_stats.append(_stats(chunk, shard_no, docno - len(chunk)))
+            shard_no += 1
+        payload = _js("bucket", key, shard_stats)
+        with open_file(f"search/b/{key}.js") as fh:
+            fh.write(payload)
+        sizes["buckets"] = sizes.get("buckets", 0) + len(payload)
+        stats = _stats(rows, None, first)
+        stats["k"] = key
+        manifest_buckets.append(stats)
+    chunks = _write_terms(open_file, postings, sizes)
+    manifest = {"version": 1, "docs": docno, "collections": [[t, u] for t, u in collections],
+                "buckets": manifest_buckets, "chunks": chunks, "cap": MAX_POSTINGS}
+    payload = _js("manifest", "", manifest)
+    with open_file("search/manifest.js") as fh:
+        fh.write(payload)
+    sizes["manifest"] = len(payload)
+    return sizes
+
+
+def _stats(rows: list[Doc], shard: int | None, first: int) -> dict[str, Any]:
+    counts: dict[int, int] = defaultdict(int)
+    for doc in rows:
+        counts[doc.collection] += 1
+    starts = [d.start for d in rows if d.start is not None]
+    ends = [d.end if d.end is not None else d.start for d in rows
+            if (d.end if d.end is not None else d.start) is not None]
+    out: dict[str, Any] = {
+        "n": len(rows), "d": first,
+        "t": [min(starts), max(e for e in ends if e is not None)] if starts and ends else None,
+        "b": _union(_round_box(d.bbox) for d in rows),
+        "c": {str(k): v for k, v in sorted(counts.items())},
+        "nb": sum(1 for d in rows if d.bbox is None),
+    }
+    if shard is not None:
+        out["s"] = shard
+    return out
+
+
+def _write_terms(open_file: Callable[[str], BinaryIO], postings: dict[str, list[int]],
+                 sizes: dict[str, int]) -> list[str]:
+    """Term chunks by prefix, each split by a longer prefix while too large."""
+    entries = {term: (docs[:MAX_POSTINGS], len(docs)) for term, docs in postings.items()}
+
+    def size(terms: list[str]) -> int:
+        return sum(len(t) + 8 + 7 * len(entries[t][0]) for t in terms)
+
+    pending = [(1, sorted(entries))]
+    chunks: list[str] = []
+    while pending:
+        length, terms = pending.pop()
+        groups: dict[str, list[str]] = defaultdict(list)
+        for term in terms:
+            groups[term[:length]].append(term)
+        for prefix, group in groups.items():
+            if size(group) > CHUNK_BYTES and any(len(t) > length for t in group):
+                short = [t for t in group if len(t) <= length]
+                longer = [t for t in group if len(t) > length]
+                if short:
+                    _write_chunk(open_file, prefix + "~", short, entries, sizes)
+                    chunks.append(prefix + "~")
+                pending.append((length + 1, longer))
+            else:
+                _write_chunk(open_file, prefix, group, entries, sizes)
+                chunks.append(prefix)
+    return sorted(chunks)
+
+
+def _write_chunk(open_file: Callable[[str], BinaryIO], prefix: str, terms: list[str],
+                 entries: dict[str, tuple[list[int], int]], sizes: dict[str, int]) -> None:
+    data = {t: [entries[t][0], entries[t][1]] for t in sorted(terms)}
+    payload = _js("terms", prefix, data)
+    with open_file("search/t/" + chunk_file(prefix)) as fh:
+        fh.write(payload)
+    sizes["terms"] = sizes.get("terms", 0) + len(payload)
+
+
+def chunk_file(prefix: str) -> str:
+    """File name of a term chunk (prefixes are [0-9a-z]; ``~`` marks exact short terms)."""
+    return prefix.replace("~", "_") + ".js"

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from sitegen import search
+from sitegen.search import Doc, day_number, hilbert, normalize, terms_of, write_index
+
+
+def test_terms_are_case_and_accent_insensitive_and_split_ids() -> None:
+    assert normalize("Zürich ÅSTORP") == "zurich astorp"
+    terms = terms_of("Orthophoto Malmö väst", "S2A_MSIL2A_20230114")
+    assert {"orthophoto", "malmo", "vast", "s2a", "msil2a", "20230114",
+            "s2a_msil2a_20230114"} <= terms
+
+
+def test_day_numbers_and_hilbert_locality() -> None:
+    assert day_number("1970-01-02T00:00:00Z") == 1
+    assert day_number("2023-01-24T22:12:41.024Z") == 19381
+    assert day_number("not a date") is None
+    near = abs(hilbert(0.5, 0.5) - hilbert(0.5001, 0.5))
+    far = abs(hilbert(0.5, 0.5) - hilbert(0.1, 0.9))
+    assert near < far
+
+
+class Files:
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def open(self, rel: str) -> Any:
+        files = self
+
+        class Handle(io.BytesIO):
+            def close(self) -> None:
+                files.data[rel] = self.getvalue()
+                super().close()
+
+        return Handle()
+
+    def js(self, rel: str) -> Any:
+        text = self.data[rel].decode()
+        return json.loads(text[text.index(",", text.index(",") + 1) + 1:text.rindex(")")])
+
+
+def doc(n: int, month: int, lon: float, title: str = "scene") -> Doc:
+    return Doc(title=f"{title} {n}", id=f"id-{n}", url=f"c/{n}.html",
+               start=day_number(f"2023-{month:02d}-10T00:00:00Z"), end=None,
+               bbox=(lon, 0, lon + 1, 1), thumb=None, collection=n % 2, kind="item",
+               terms=frozenset(terms_of(f"{title} {n}", f"id-{n}")))
+
+
+def test_index_buckets_shards_and_terms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_ROWS", 10)
+    files = Files()
+    docs = [doc(n, 1 + n % 3, (n * 37) % 300 - 150) for n in range(60)]
+    sizes = write_index(files.open, docs, [("A", "a/index.html"), ("B", "b/index.html")])
+    manifest = files.js("search/manifest.js")
+    assert manifest["docs"] == 60 and [b["k"] for b in manifest["buckets"]] == \
+        ["2023-03", "2023-02", "2023-01"]  # newest month first
+    bucket = files.js("search/b/2023-03.js")
+    assert sum(s["n"] for s in bucket) == 20 and len(bucket) == 2
+    assert all(set(s) >= {"n", "d", "t", "b", "c", "s"} for s in bucket)
+    rows = files.js(f"search/s/{bucket[0]['s']}.js")
+    assert len(rows) == 10 and rows[0][0] == bucket[0]["d"]
+    assert sizes["manifest"] < 2000
+    terms = files.js("search/t/s.js")
+    assert len(terms["scene"][0]) == 60 and terms["scene"][1] == 60
+
+
+def test_large_chunks_split_by_longer_prefixes_and_postings_cap(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "CHUNK_BYTES", 400)
+    monkeypatch.setattr(search, "MAX_POSTINGS", 5)
+    files = Files()
+    write_index(files.open, [doc(n, 1, 0, "alpha") for n in range(40)], [])
+    chunks = files.js("search/manifest.js")["chunks"]
+    assert any(len(c.rstrip("~")) > 1 for c in chunks)  # split beyond one letter
+    alpha = next(files.js("search/t/" + search.chunk_file(c))
+                 for c in chunks if "alpha".startswith(c.rstrip("~")) and not c.endswith("~"))
+    assert alpha["alpha"][1] == 40 and len(alpha["alpha"][0]) == 5  # capped, count kept

@@ -1,0 +1,374 @@
+/* stac-sitegen search: runs in the browser on the prebuilt index in search/.
+   Index files are classic scripts (fetch() is refused under file://); each one calls
+   sitegenSearch.add(kind, key, data). Only the files a query needs are loaded. */
+(function () {
+  "use strict";
+  var PAGE = 20;
+  var loaded = {};
+  var waiting = {};
+  window.sitegenSearch = {
+    add: function (kind, key, data) {
+      var id = kind + ":" + key;
+      loaded[id] = data;
+      (waiting[id] || []).forEach(function (done) { done(data); });
+      delete waiting[id];
+    },
+    files: []
+  };
+
+  function load(kind, key, path) {
+    var id = kind + ":" + key;
+    if (loaded[id]) { return Promise.resolve(loaded[id]); }
+    return new Promise(function (resolve, reject) {
+      if (waiting[id]) { waiting[id].push(resolve); return; }
+      waiting[id] = [resolve];
+      var script = document.createElement("script");
+      script.src = path;
+      script.onerror = function () { reject(new Error("cannot load " + path)); };
+      window.sitegenSearch.files.push(path);
+      document.head.appendChild(script);
+    });
+  }
+
+  function normalize(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function words(text) { return normalize(text).split(/[^0-9a-z]+/).filter(Boolean); }
+  function day(iso) { return iso ? Math.floor(Date.parse(iso + "T00:00:00Z") / 86400000) : null; }
+  function isoDay(n) { return new Date(n * 86400000).toISOString().slice(0, 10); }
+
+  // --- state <-> URL hash ----------------------------------------------------------
+  function readState() {
+    var params = new URLSearchParams(location.hash.replace(/^#/, ""));
+    if (!location.hash && location.search) { params = new URLSearchParams(location.search); }
+    var bbox = (params.get("bbox") || "").split(",").map(Number);
+    return {
+      q: params.get("q") || "", c: params.get("c") || "",
+      from: params.get("from") || "", to: params.get("to") || "",
+      bbox: bbox.length === 4 && bbox.every(isFinite) ? bbox : null,
+      sort: params.get("sort") || "relevance", page: Math.max(0, Number(params.get("page")) || 0)
+    };
+  }
+  function writeState(state) {
+    var params = new URLSearchParams();
+    if (state.q) { params.set("q", state.q); }
+    if (state.c !== "") { params.set("c", state.c); }
+    if (state.from) { params.set("from", state.from); }
+    if (state.to) { params.set("to", state.to); }
+    if (state.bbox) { params.set("bbox", state.bbox.join(",")); }
+    if (state.sort !== "relevance") { params.set("sort", state.sort); }
+    if (state.page) { params.set("page", String(state.page)); }
+    location.hash = params.toString();
+  }
+
+  // --- filters on statistics and rows ------------------------------------------------
+  function overlapsTime(t, from, to) {
+    if (from === null && to === null) { return true; }
+    if (!t) { return false; }
+    return (from === null || t[1] >= from) && (to === null || t[0] <= to);
+  }
+  function insideTime(t, from, to) {
+    if (from === null && to === null) { return true; }
+    return !!t && (from === null || t[0] >= from) && (to === null || t[1] <= to);
+  }
+  function boxes(b) {  // a box across the antimeridian is two boxes
+    return b[0] > b[2] ? [[b[0], b[1], 180, b[3]], [-180, b[1], b[2], b[3]]] : [b];
+  }
+  function intersects(a, b) {
+    return boxes(a).some(function (x) {
+      return boxes(b).some(function (y) {
+        return x[0] <= y[2] && x[2] >= y[0] && x[1] <= y[3] && x[3] >= y[1];
+      });
+    });
+  }
+  function within(inner, outer) {
+    return boxes(inner).every(function (x) {
+      return boxes(outer).some(function (y) {
+        return x[0] >= y[0] && x[2] <= y[2] && x[1] >= y[1] && x[3] <= y[3];
+      });
+    });
+  }
+  function statsMatch(st, f) {
+    if (f.c !== null && !st.c[f.c]) { return false; }
+    if (!overlapsTime(st.t, f.from, f.to)) { return false; }
+    if (f.bbox && !(st.b && intersects(st.b, f.bbox))) { return false; }
+    return true;
+  }
+  function statsInside(st, f) {
+    if (f.c !== null && Object.keys(st.c).length !== 1) { return false; }
+    if (!insideTime(st.t, f.from, f.to)) { return false; }
+    if (f.bbox && (st.nb || !st.b || !within(st.b, f.bbox))) { return false; }
+    return true;
+  }
+  function rowMatch(r, f) {
+    if (f.c !== null && r[8] !== f.c) { return false; }
+    if (f.from !== null || f.to !== null) {
+      var start = r[4], end = r[5] === null ? r[4] : r[5];
+      if (start === null) { return false; }
+      if ((f.from !== null && end < f.from) || (f.to !== null && start > f.to)) { return false; }
+    }
+    if (f.bbox && !(r[6] && intersects(r[6], f.bbox))) { return false; }
+    return true;
+  }
+
+  // --- the query ------------------------------------------------------------------
+  function chunksFor(term, chunks) {
+    return chunks.filter(function (c) {
+      if (c.slice(-1) === "~") { var p = c.slice(0, -1); return p === term || p.indexOf(term) === 0; }
+      return term.indexOf(c) === 0 || c.indexOf(term) === 0;
+    }).slice(0, 12);
+  }
+  function textMatches(manifest, q) {
+    var list = words(q);
+    if (!list.length) { return Promise.resolve(null); }
+    return Promise.all(list.map(function (term) {
+      var chunks = chunksFor(term, manifest.chunks);
+      return Promise.all(chunks.map(function (c) {
+        return load("terms", c, "t/" + c.replace("~", "_") + ".js");
+      })).then(function (datas) {
+        var scores = new Map(), capped = false;
+        datas.forEach(function (data) {
+          Object.keys(data).forEach(function (t) {
+            if (t.indexOf(term) !== 0) { return; }
+            var score = t === term ? 2 : 1;
+            if (data[t][1] > data[t][0].length) { capped = true; }
+            data[t][0].forEach(function (d) { scores.set(d, Math.max(scores.get(d) || 0, score)); });
+          });
+        });
+        return { scores: scores, capped: capped };
+      });
+    })).then(function (per) {
+      var result = per[0].scores, capped = per.some(function (p) { return p.capped; });
+      per.slice(1).forEach(function (p) {
+        var next = new Map();
+        result.forEach(function (s, d) { if (p.scores.has(d)) { next.set(d, s + p.scores.get(d)); } });
+        result = next;
+      });
+      return { scores: result, capped: capped };
+    });
+  }
+  function bucketOf(manifest, docno) {
+    for (var i = 0; i < manifest.buckets.length; i++) {
+      var b = manifest.buckets[i];
+      if (docno >= b.d && docno < b.d + b.n) { return b; }
+    }
+    return null;
+  }
+  function shardOf(shards, docno) {
+    for (var i = 0; i < shards.length; i++) {
+      if (docno >= shards[i].d && docno < shards[i].d + shards[i].n) { return shards[i]; }
+    }
+    return null;
+  }
+  function rowsOf(shard) { return load("shard", String(shard.s), "s/" + shard.s + ".js"); }
+
+  function runText(manifest, text, f, need) {
+    // candidates in order: relevance (score, then newest) or date (newest month first)
+    var order = Array.from(text.scores.entries());
+    order.sort(function (a, b) { return (f.sort === "date" ? 0 : b[1] - a[1]) || a[0] - b[0]; });
+    var found = [], index = 0;
+    function step() {
+      if (found.length >= need || index >= order.length) {
+        return Promise.resolve({ rows: found, total: index >= order.length ? found.length : null,
+                                 capped: text.capped });
+      }
+      var docno = order[index][0], bucket = bucketOf(manifest, docno);
+      index++;
+      if (!bucket || !statsMatch(bucket, f)) { return step(); }
+      return load("bucket", bucket.k, "b/" + bucket.k + ".js").then(function (shards) {
+        var shard = shardOf(shards, docno);
+        if (!shard || !statsMatch(shard, f)) { return null; }
+        return rowsOf(shard);
+      }).then(function (rows) {
+        if (rows) {
+          var row = rows[docno - rows[0][0]];
+          if (row && rowMatch(row, f)) { row.score = order[index - 1][1]; found.push(row); }
+        }
+        return step();
+      });
+    }
+    return step();
+  }
+
+  function runFilters(manifest, f, need) {
+    var buckets = manifest.buckets.filter(function (b) { return statsMatch(b, f); });
+    var found = [], counted = 0, exact = true, bi = 0;
+    function nextBucket() {
+      if (bi >= buckets.length) {
+        return Promise.resolve({ rows: found, total: exact ? counted : null });
+      }
+      var bucket = buckets[bi++];
+      return load("bucket", bucket.k, "b/" + bucket.k + ".js").then(function (shards) {
+        var todo = shards.filter(function (s) { return statsMatch(s, f); });
+        var si = 0;
+        function nextShard() {
+          if (si >= todo.length) { return nextBucket(); }
+          var shard = todo[si++];
+          var whole = statsInside(shard, f);
+          if (found.length >= need && whole) {
+            counted += f.c !== null ? shard.c[f.c] : shard.n;
+            return nextShard();
+          }
+          if (found.length >= need && todo.length - si > 8) {
+            exact = false;  // stop loading: the count becomes "more than"
+            return Promise.resolve({ rows: found, total: null });
+          }
+          return rowsOf(shard).then(function (rows) {
+            rows.forEach(function (r) {
+              if (rowMatch(r, f)) { counted++; if (found.length < need) { found.push(r); } }
+            });
+            return nextShard();
+          });
+        }
+        return nextShard();
+      });
+    }
+    return nextBucket();
+  }
+
+  // --- page -----------------------------------------------------------------------
+  var form = document.getElementById("search-form");
+  if (!form) { return; }
+  var els = {};
+  ["q", "c", "from", "to", "sort", "w", "s", "e", "n", "status", "results", "pages"].forEach(
+    function (id) { els[id] = document.getElementById(id); });
+  var manifestPromise = load("manifest", "", "manifest.js");
+  var collections = [];
+  var resultLayer = null;
+
+  function fill(state) {
+    els.q.value = state.q; els.c.value = state.c; els.from.value = state.from;
+    els.to.value = state.to; els.sort.value = state.sort;
+    ["w", "s", "e", "n"].forEach(function (k, i) { els[k].value = state.bbox ? state.bbox[i] : ""; });
+  }
+  function formState() {
+    var bbox = ["w", "s", "e", "n"].map(function (k) { return els[k].value; });
+    var filled = bbox.every(function (v) { return v !== ""; });
+    return { q: els.q.value.trim(), c: els.c.value, from: els.from.value, to: els.to.value,
+             bbox: filled ? bbox.map(Number) : null, sort: els.sort.value, page: 0 };
+  }
+  function link(url) { return /^https?:/.test(url) ? url : "../" + url; }
+  function render(state, result) {
+    els.results.textContent = "";
+    var rows = result.rows;
+    if (state.sort === "date" || !state.q) {
+      rows = rows.slice().sort(function (a, b) { return (b[4] || -1e9) - (a[4] || -1e9); });
+    }
+    var shown = rows.slice(state.page * PAGE, (state.page + 1) * PAGE);
+    var total = result.total;
+    if (!rows.length) {
+      els.status.textContent = "No results. Try fewer words, a longer period or a larger area.";
+    } else {
+      els.status.textContent = (total === null ? "More than " + rows.length : total) +
+        " result" + (total === 1 ? "" : "s") + (result.capped ? " (common words: showing the newest)" : "") +
+        ", showing " + (state.page * PAGE + 1) + "–" + (state.page * PAGE + shown.length) + ".";
+    }
+    shown.forEach(function (r) {
+      var li = document.createElement("li");
+      if (r[7]) {
+        var img = document.createElement("img");
+        img.src = link(r[7]); img.alt = ""; img.loading = "lazy";
+        li.appendChild(img);
+      } else {
+        var ph = document.createElement("span"); ph.className = "thumb-placeholder"; li.appendChild(ph);
+      }
+      var body = document.createElement("div");
+      var a = document.createElement("a");
+      a.href = link(r[3]); a.textContent = r[1];
+      var meta = document.createElement("div");
+      meta.className = "result-meta";
+      var parts = [r[9] === "item" ? "Item" : r[9] === "collection" ? "Collection" : "Catalog"];
+      if (r[2] && r[2] !== r[1]) { parts.push(r[2]); }
+      if (r[4] !== null) { parts.push(isoDay(r[4]) + (r[5] !== null && r[5] !== r[4] ? " – " + isoDay(r[5]) : "")); }
+      if (r[8] >= 0 && collections[r[8]]) { parts.push(collections[r[8]][0]); }
+      meta.textContent = parts.join(" · ");
+      body.appendChild(a); body.appendChild(meta); li.appendChild(body);
+      els.results.appendChild(li);
+    });
+    els.pages.textContent = "";
+    if (state.page > 0) { els.pages.appendChild(pageLink(state, state.page - 1, "Previous")); }
+    if (rows.length > (state.page + 1) * PAGE || total === null) {
+      els.pages.appendChild(pageLink(state, state.page + 1, "Next"));
+    }
+    drawResults(shown);
+  }
+  function pageLink(state, page, text) {
+    var button = document.createElement("button");
+    button.type = "button"; button.className = "secondary"; button.textContent = text;
+    button.addEventListener("click", function () { writeState(Object.assign({}, state, { page: page })); });
+    return button;
+  }
+  function drawResults(rows) {
+    var map = window.sitegenMap;
+    if (!map || !window.L) { return; }
+    if (resultLayer) { map.removeLayer(resultLayer); }
+    resultLayer = L.featureGroup();
+    rows.forEach(function (r) {
+      if (!r[6]) { return; }
+      var b = r[6], east = b[0] > b[2] ? b[2] + 360 : b[2];
+      L.rectangle([[b[1], b[0]], [b[3], east]], { color: "#0b5cad", weight: 1, fillOpacity: 0.1 })
+        .bindTooltip(r[1]).on("click", function () { location.href = link(r[3]); })
+        .addTo(resultLayer);
+    });
+    resultLayer.addTo(map);
+    if (resultLayer.getLayers().length) {
+      map.fitBounds(resultLayer.getBounds(), { maxZoom: 10, padding: [12, 12], animate: false });
+    }
+  }
+  function run() {
+    var state = readState();
+    fill(state);
+    els.status.textContent = "Searching…";
+    manifestPromise.then(function (manifest) {
+      collections = manifest.collections;
+      var f = { c: state.c === "" ? null : Number(state.c), from: day(state.from), to: day(state.to),
+                bbox: state.bbox, sort: state.sort };
+      var need = (state.page + 1) * PAGE + 1;
+      return textMatches(manifest, state.q).then(function (text) {
+        return text ? runText(manifest, text, f, need) : runFilters(manifest, f, need);
+      });
+    }).then(function (result) {
+      render(state, result);
+      document.documentElement.setAttribute("data-search", "done");
+    }, function (error) {
+      els.status.textContent = "The search index could not be loaded (" + error.message + ").";
+      document.documentElement.setAttribute("data-search", "error");
+    });
+  }
+
+  form.addEventListener("submit", function (event) { event.preventDefault(); writeState(formState()); });
+  document.getElementById("clear-bbox").addEventListener("click", function () {
+    ["w", "s", "e", "n"].forEach(function (k) { els[k].value = ""; });
+  });
+  document.getElementById("view").addEventListener("click", function () {
+    var map = window.sitegenMap;
+    if (!map) { return; }
+    var b = map.getBounds();
+    var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return Math.round(v * 1e4) / 1e4; });
+    box[0] = Math.max(box[0], -180); box[2] = Math.min(box[2], 180);
+    box[1] = Math.max(box[1], -90); box[3] = Math.min(box[3], 90);
+    ["w", "s", "e", "n"].forEach(function (k, i) { els[k].value = box[i]; });
+    writeState(formState());
+  });
+  document.getElementById("draw").addEventListener("click", function () {
+    var map = window.sitegenMap;
+    if (!map) { return; }
+    var button = this, first = null, preview = null;
+    button.textContent = "Click two corners on the map";
+    map.getContainer().style.cursor = "crosshair";
+    function corner(event) {
+      if (!first) { first = event.latlng; preview = L.rectangle([first, first], { dashArray: "4 4" }).addTo(map); return; }
+      var a = first, b = event.latlng;
+      map.off("click", corner); map.off("mousemove", move);
+      map.getContainer().style.cursor = ""; map.removeLayer(preview);
+      button.textContent = "Draw a box on the map";
+      var box = [Math.min(a.lng, b.lng), Math.min(a.lat, b.lat), Math.max(a.lng, b.lng), Math.max(a.lat, b.lat)];
+      ["w", "s", "e", "n"].forEach(function (k, i) { els[k].value = Math.round(box[i] * 1e4) / 1e4; });
+      writeState(formState());
+    }
+    function move(event) { if (first && preview) { preview.setBounds([first, event.latlng]); } }
+    map.on("click", corner); map.on("mousemove", move);
+  });
+  window.addEventListener("hashchange", run);
+  run();
+})();
