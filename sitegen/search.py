@@ -7,8 +7,8 @@ Everything is a classic ``<script>`` file (browsers refuse ``fetch()`` under
   counts, time range, bbox, per-collection counts and document-number range, and the
   list of term chunks. Small even for a million items.
 - ``search/b/BUCKET.js``: a bucket's shards with the same statistics.
-- ``search/s/N.js``: a shard of about 1,000 result rows, items of one month ordered
-  along a Hilbert curve, so a shard covers a compact area.
+- ``search/s/N.js``: a shard of 64 result rows, items of one month ordered along a
+  Hilbert curve, so a shard covers a compact area.
 - ``search/t/PREFIX.js``: terms starting with PREFIX and their documents, newest first.
 
 A query loads the manifest, then only the buckets and shards whose statistics match,
@@ -28,9 +28,12 @@ from typing import Any, BinaryIO
 
 import orjson
 
-SHARD_ROWS = 1000
+#: Rows per shard. Small on purpose: a text query loads one shard per result on its page,
+#: and 64 rows (about 12 kB) keep a page of 20 scattered results within 300 kB; the
+#: per-shard statistics live in the bucket files, not in the manifest.
+SHARD_ROWS = 64
 #: A term chunk is split by a longer prefix while larger than this many bytes.
-CHUNK_BYTES = 60_000
+CHUNK_BYTES = 40_000
 #: Documents kept per term (newest first); a term in more documents is marked as capped.
 MAX_POSTINGS = 5000
 _SPLIT = re.compile(r"[^0-9a-z]+")
@@ -188,9 +191,11 @@ def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
         sizes["buckets"] = sizes.get("buckets", 0) + len(payload)
         stats = _stats(rows, None, first)
         stats["k"] = key
+        # shards are cut every SHARD_ROWS rows, so a document's shard is arithmetic
+        stats["s0"] = shard_no - len(shard_stats)
         manifest_buckets.append(stats)
     chunks = _write_terms(open_file, postings, sizes)
-    manifest = {"version": 1, "docs": docno, "collections": [[t, u] for t, u in collections],
+    manifest = {"version": 1, "docs": docno, "rows": SHARD_ROWS, "collections": [[t, u] for t, u in collections],
                 "buckets": manifest_buckets, "chunks": chunks, "cap": MAX_POSTINGS}
     payload = _js("manifest", "", manifest)
     with open_file("search/manifest.js") as fh:

@@ -94,12 +94,12 @@
     if (f.bbox && !(st.b && intersects(st.b, f.bbox))) { return false; }
     return true;
   }
-  function statsInside(st, f) {
-    if (f.c !== null && Object.keys(st.c).length !== 1) { return false; }
+  function statsInside(st, f) {  // every row matches, but for the collection (counted per collection)
     if (!insideTime(st.t, f.from, f.to)) { return false; }
     if (f.bbox && (st.nb || !st.b || !within(st.b, f.bbox))) { return false; }
     return true;
   }
+  function count(st, f) { return f.c !== null ? (st.c[f.c] || 0) : st.n; }
   function rowMatch(r, f) {
     if (f.c !== null && r[8] !== f.c) { return false; }
     if (f.from !== null || f.to !== null) {
@@ -154,12 +154,6 @@
     }
     return null;
   }
-  function shardOf(shards, docno) {
-    for (var i = 0; i < shards.length; i++) {
-      if (docno >= shards[i].d && docno < shards[i].d + shards[i].n) { return shards[i]; }
-    }
-    return null;
-  }
   function rowsOf(shard) { return load("shard", String(shard.s), "s/" + shard.s + ".js"); }
 
   function runText(manifest, text, f, need) {
@@ -167,23 +161,35 @@
     var order = Array.from(text.scores.entries());
     order.sort(function (a, b) { return (f.sort === "date" ? 0 : b[1] - a[1]) || a[0] - b[0]; });
     var found = [], index = 0;
+    function shardNo(docno) {
+      var bucket = bucketOf(manifest, docno);
+      if (!bucket || !statsMatch(bucket, f)) { return null; }
+      // shards are cut every manifest.rows rows: no need to load the bucket file
+      return bucket.s0 + Math.floor((docno - bucket.d) / manifest.rows);
+    }
     function step() {
       if (found.length >= need || index >= order.length) {
         return Promise.resolve({ rows: found, total: index >= order.length ? found.length : null,
                                  capped: text.capped });
       }
-      var docno = order[index][0], bucket = bucketOf(manifest, docno);
-      index++;
-      if (!bucket || !statsMatch(bucket, f)) { return step(); }
-      return load("bucket", bucket.k, "b/" + bucket.k + ".js").then(function (shards) {
-        var shard = shardOf(shards, docno);
-        if (!shard || !statsMatch(shard, f)) { return null; }
-        return rowsOf(shard);
-      }).then(function (rows) {
-        if (rows) {
-          var row = rows[docno - rows[0][0]];
-          if (row && rowMatch(row, f)) { row.score = order[index - 1][1]; found.push(row); }
-        }
+      // the shards of the next candidates load in parallel
+      var batch = order.slice(index, index + Math.max(need - found.length, 8));
+      index += batch.length;
+      var shards = {};
+      batch.forEach(function (pair) {
+        var s = shardNo(pair[0]);
+        if (s !== null) { shards[s] = true; }
+      });
+      return Promise.all(Object.keys(shards).map(function (s) {
+        return rowsOf({ s: Number(s) });
+      })).then(function () {
+        batch.forEach(function (pair) {
+          var s = shardNo(pair[0]);
+          if (s === null || found.length >= need) { return; }
+          var rows = loaded["shard:" + s];
+          var row = rows && rows[pair[0] - rows[0][0]];
+          if (row && rowMatch(row, f)) { row.score = pair[1]; found.push(row); }
+        });
         return step();
       });
     }
@@ -193,34 +199,44 @@
   function runFilters(manifest, f, need) {
     var buckets = manifest.buckets.filter(function (b) { return statsMatch(b, f); });
     var found = [], counted = 0, exact = true, bi = 0;
+    function take(rows) {
+      rows.forEach(function (r) {
+        if (rowMatch(r, f)) { counted++; if (found.length < need) { found.push(r); } }
+      });
+    }
     function nextBucket() {
-      if (bi >= buckets.length) {
+      if (bi >= buckets.length || !exact) {
         return Promise.resolve({ rows: found, total: exact ? counted : null });
       }
       var bucket = buckets[bi++];
+      if (found.length >= need && statsInside(bucket, f)) {
+        counted += count(bucket, f);  // counted from the manifest, nothing loaded
+        return nextBucket();
+      }
       return load("bucket", bucket.k, "b/" + bucket.k + ".js").then(function (shards) {
         var todo = shards.filter(function (s) { return statsMatch(s, f); });
         var si = 0;
-        function nextShard() {
+        function nextGroup() {
           if (si >= todo.length) { return nextBucket(); }
-          var shard = todo[si++];
-          var whole = statsInside(shard, f);
-          if (found.length >= need && whole) {
-            counted += f.c !== null ? shard.c[f.c] : shard.n;
-            return nextShard();
+          var group = [];
+          while (si < todo.length && group.length < 8) {
+            var shard = todo[si++];
+            if (found.length >= need && statsInside(shard, f)) {
+              counted += count(shard, f);
+            } else {
+              group.push(shard);
+            }
           }
-          if (found.length >= need && todo.length - si > 8) {
+          if (found.length >= need && todo.length - si + group.length > 8) {
             exact = false;  // stop loading: the count becomes "more than"
-            return Promise.resolve({ rows: found, total: null });
+            return nextBucket();
           }
-          return rowsOf(shard).then(function (rows) {
-            rows.forEach(function (r) {
-              if (rowMatch(r, f)) { counted++; if (found.length < need) { found.push(r); } }
-            });
-            return nextShard();
+          return Promise.all(group.map(rowsOf)).then(function (all) {
+            all.forEach(take);
+            return nextGroup();
           });
         }
-        return nextShard();
+        return nextGroup();
       });
     }
     return nextBucket();
@@ -232,7 +248,16 @@
   var els = {};
   ["q", "c", "from", "to", "sort", "w", "s", "e", "n", "status", "results", "pages"].forEach(
     function (id) { els[id] = document.getElementById(id); });
-  var manifestPromise = load("manifest", "", "manifest.js");
+  // manifest.js follows this script in the page, so it loads while this runs. A theme
+  // page without that tag still works: the manifest is added once parsing is done.
+  var manifestPromise = new Promise(function (resolve) { waiting["manifest:"] = [resolve]; });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!loaded["manifest:"]) {
+      var script = document.createElement("script");
+      script.src = "manifest.js";
+      document.head.appendChild(script);
+    }
+  });
   var collections = [];
   var resultLayer = null;
 
@@ -300,7 +325,13 @@
   }
   function drawResults(rows) {
     var map = window.sitegenMap;
-    if (!map || !window.L) { return; }
+    if (!map || !window.L) {
+      // the map scripts are deferred: draw once they have run
+      if (document.readyState !== "complete") {
+        window.addEventListener("load", function () { drawResults(rows); }, { once: true });
+      }
+      return;
+    }
     if (resultLayer) { map.removeLayer(resultLayer); }
     resultLayer = L.featureGroup();
     rows.forEach(function (r) {
@@ -316,6 +347,7 @@
     }
   }
   function run() {
+    var started = performance.now();
     var state = readState();
     fill(state);
     els.status.textContent = "Searching…";
@@ -329,6 +361,8 @@
       });
     }).then(function (result) {
       render(state, result);
+      window.sitegenSearch.lastMs = performance.now() - started;
+      window.sitegenSearch.sinceLoadMs = performance.now();
       document.documentElement.setAttribute("data-search", "done");
     }, function (error) {
       els.status.textContent = "The search index could not be loaded (" + error.message + ").";
@@ -370,5 +404,6 @@
     map.on("click", corner); map.on("mousemove", move);
   });
   window.addEventListener("hashchange", run);
+  window.sitegenSearch.files.push("manifest.js");
   run();
 })();
