@@ -75,23 +75,32 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, default=None, help="keep the work folder here")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: query the site already built there")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-search-bench-"))
-    shutil.rmtree(work / "catalog", ignore_errors=True)
+    reuse = args.reuse and args.keep is not None and (work / "site" / "search").is_dir()
     try:
-        started = time.perf_counter()
-        generate(work / "catalog", args.items)
-        print(f"generated {args.items:,} items in {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sitegen", "build", str(work / "catalog"), "-o",
-                        str(work / "site")], check=True, stderr=subprocess.DEVNULL)
-        print(f"built in {time.perf_counter() - started:.1f} s")
+        if reuse:
+            # the theme's scripts may have changed: refresh them in the kept site
+            shutil.copytree(Path(__file__).resolve().parent.parent / "themes" / "default" /
+                            "static", work / "site" / "_static", dirs_exist_ok=True)
+        else:
+            shutil.rmtree(work / "catalog", ignore_errors=True)
+            started = time.perf_counter()
+            generate(work / "catalog", args.items)
+            print(f"generated {args.items:,} items in {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "sitegen", "build", str(work / "catalog"),
+                            "-o", str(work / "site")], check=True, stderr=subprocess.DEVNULL)
+            print(f"built in {time.perf_counter() - started:.1f} s")
         search = work / "site" / "search"
         manifest = (search / "manifest.js").stat().st_size
+        chunks = len(list((search / "t").glob("*.js")))
         print(f"index: {folder_bytes(search) / 1e6:.1f} MB in {sum(1 for _ in search.rglob('*'))}"
-              f" files; manifest {manifest / 1e3:.1f} kB")
+              f" files; manifest {manifest / 1e3:.1f} kB ({chunks} term chunks listed in it)")
         queries = {
             "(a) text: a place name": f"q={PLACES[123].lower()}",
             "(b) 1x1 degree box + one month": "bbox=10,45,11,46&from=2021-06-01&to=2021-06-30",

@@ -126,7 +126,7 @@ def build(
             copies += _write_nodes(site, env, info, policy, staging.path, reporter, lists,
                                    spool)
         os.remove(os.path.join(staging.path, SPOOL))
-        _write_search(site, env, info, policy, staging.path, reporter)
+        _write_search(site, env, info, policy, staging.path)
         _write_indexes(site, info, staging.path)
         _write_assets(copies, staging.path, reporter)
         _write_static(dirs, env, info, staging.path, config)
@@ -237,8 +237,7 @@ class _ItemBatch:
         return render_item_batch(self.state, jobs)
 
 
-def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: str,
-                  reporter: Reporter) -> None:
+def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: str) -> None:
     """The search index below ``search/`` and the search page."""
     collections = [loc for loc, node in site.nodes.items() if node.kind == "collection"]
     index = {loc: i for i, loc in enumerate(collections)}
@@ -246,7 +245,6 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out:
                 [(site.nodes[c].title, site.nodes[c].page) for c in collections])
     html = env.get_template("search.html").render(search_context(site, info, collections))
     write_file(out, "search/index.html", html)
-    reporter.page("search", "search/index.html")
 
 
 def _write_indexes(site: Site, info: SiteInfo, out: str) -> None:

@@ -613,5 +613,13 @@ def search_context(site: Site, info: SiteInfo, collections: list[str]) -> dict[s
     context["map"] = {"kind": "search", "json": Markup(script_json({
         "kind": "search", "land": context["static"] + "vendor/natural-earth/land-110m.js",
         "offline": site.config.offline})), "note": None}
-    context["jsonld"] = None
+    website: dict[str, Any] = {"@context": "https://schema.org/", "@type": "WebSite",
+                               "name": site.title}
+    if info.base_url:
+        website["url"] = info.base_url + quote(info.root_page)
+        website["potentialAction"] = {
+            "@type": "SearchAction",
+            "target": info.base_url + "search/index.html?q={search_term_string}",
+            "query-input": "required name=search_term_string"}
+    context["jsonld"] = Markup(render_jsonld(website))
     return context

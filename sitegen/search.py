@@ -37,6 +37,7 @@ CHUNK_BYTES = 40_000
 #: Documents kept per term (newest first); a term in more documents is marked as capped.
 MAX_POSTINGS = 5000
 _SPLIT = re.compile(r"[^0-9a-z]+")
+_WHOLE_ID = re.compile(r"^[0-9a-z][0-9a-z_.-]{0,59}$")
 _DAY = 86400
 
 
@@ -55,7 +56,7 @@ def terms_of(*texts: str) -> set[str]:
             if word:
                 out.add(word[:40])
         compact = norm.strip()
-        if compact and len(compact) <= 60 and " " not in compact:
+        if _WHOLE_ID.match(compact):
             out.add(compact)  # the whole id, for exact id queries
     return out
 
@@ -195,7 +196,8 @@ def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
         stats["s0"] = shard_no - len(shard_stats)
         manifest_buckets.append(stats)
     chunks = _write_terms(open_file, postings, sizes)
-    manifest = {"version": 1, "docs": docno, "rows": SHARD_ROWS, "collections": [[t, u] for t, u in collections],
+    manifest = {"version": 1, "docs": docno, "rows": SHARD_ROWS,
+                "collections": [[t, u] for t, u in collections],
                 "buckets": manifest_buckets, "chunks": chunks, "cap": MAX_POSTINGS}
     payload = _js("manifest", "", manifest)
     with open_file("search/manifest.js") as fh:
@@ -261,6 +263,11 @@ def _write_chunk(open_file: Callable[[str], BinaryIO], prefix: str, terms: list[
     sizes["terms"] = sizes.get("terms", 0) + len(payload)
 
 
+_FILE_CODES = {"_": "_u", ".": "_d", "-": "_h", "~": "_t"}
+
+
 def chunk_file(prefix: str) -> str:
-    """File name of a term chunk (prefixes are [0-9a-z]; ``~`` marks exact short terms)."""
-    return prefix.replace("~", "_") + ".js"
+    """File name of a term chunk: letters and digits as they are, ``_ . - ~`` encoded
+    (``~`` marks the chunk of terms exactly as long as the prefix). Mirrored in
+    ``sitegen-search.js``."""
+    return "".join(_FILE_CODES.get(c, c) for c in prefix) + ".js"

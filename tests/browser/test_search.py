@@ -105,6 +105,9 @@ def test_map_view_and_pages(site: Built, probe: Any) -> None:
     page.goto(url + "#page=1")
     page.wait_for_selector("html[data-search='done']")
     assert "showing 21–34" in page.locator("#status").inner_text()
+    # the results map loads after the first results
+    page.wait_for_function("() => window.sitegenMap && geo_json_results !== undefined")
+    page.wait_for_selector('.leaflet-container[data-basemap]')
     page.evaluate("() => { document.documentElement.removeAttribute('data-search');"
                   " sitegenMap.fitBounds([[55.4, 12.8], [56.0, 13.8]], {animate: false}); }")
     page.click("#view")

@@ -29,7 +29,7 @@ SPLIT = {"type": "MultiPolygon", "coordinates": [
 
 def test_skeletons_define_globals_and_load_nothing_from_cdns() -> None:
     scripts = skeleton_scripts(OSM_TILES, OSM_ATTRIBUTION)
-    assert set(scripts) == {"item", "collection", "catalog"}
+    assert set(scripts) == {"item", "collection", "catalog", "search"}
     assert "var map_item = L.map(" in scripts["item"]
     assert "var geo_json_footprint" in scripts["item"]
     assert "var geo_json_items" in scripts["collection"]

@@ -81,3 +81,9 @@ def test_large_chunks_split_by_longer_prefixes_and_postings_cap(
     alpha = next(files.js("search/t/" + search.chunk_file(c))
                  for c in chunks if "alpha".startswith(c.rstrip("~")) and not c.endswith("~"))
     assert alpha["alpha"][1] == 40 and len(alpha["alpha"][0]) == 5  # capped, count kept
+
+
+def test_traversal_ids_never_become_file_names() -> None:
+    assert "../../../evil-item" not in terms_of("../../../evil-item")
+    assert search.chunk_file("a_b") != search.chunk_file("a~b") != search.chunk_file("a.b")
+    assert "/" not in search.chunk_file("s2a_msil2a.x-y~")

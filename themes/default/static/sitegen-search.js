@@ -33,7 +33,13 @@
   function normalize(text) {
     return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
-  function words(text) { return normalize(text).split(/[^0-9a-z]+/).filter(Boolean); }
+  function words(text) {
+    var norm = normalize(text).trim();
+    var list = norm.split(/[^0-9a-z]+/).filter(Boolean);
+    // a whole id (s2a_msil2a_...) is indexed as one term too: search it as typed
+    if (/^[0-9a-z][0-9a-z_.-]{0,59}$/.test(norm) && list.length > 1) { return [norm]; }
+    return list;
+  }
   function day(iso) { return iso ? Math.floor(Date.parse(iso + "T00:00:00Z") / 86400000) : null; }
   function isoDay(n) { return new Date(n * 86400000).toISOString().slice(0, 10); }
 
@@ -118,13 +124,17 @@
       return term.indexOf(c) === 0 || c.indexOf(term) === 0;
     }).slice(0, 12);
   }
+  var CODES = { "_": "_u", ".": "_d", "-": "_h", "~": "_t" };
+  function chunkFile(prefix) {  // mirrors search.chunk_file()
+    return prefix.split("").map(function (c) { return CODES[c] || c; }).join("") + ".js";
+  }
   function textMatches(manifest, q) {
     var list = words(q);
     if (!list.length) { return Promise.resolve(null); }
     return Promise.all(list.map(function (term) {
       var chunks = chunksFor(term, manifest.chunks);
       return Promise.all(chunks.map(function (c) {
-        return load("terms", c, "t/" + c.replace("~", "_") + ".js");
+        return load("terms", c, "t/" + chunkFile(c));
       })).then(function (datas) {
         var scores = new Map(), capped = false;
         datas.forEach(function (data) {
@@ -218,13 +228,16 @@
         var si = 0;
         function nextGroup() {
           if (si >= todo.length) { return nextBucket(); }
-          var group = [];
-          while (si < todo.length && group.length < 8) {
+          // load only as many shards as their statistics say are needed to fill the page
+          var group = [], expected = 0;
+          while (si < todo.length && group.length < 8 &&
+                 (found.length + expected < need || !group.length)) {
             var shard = todo[si++];
             if (found.length >= need && statsInside(shard, f)) {
               counted += count(shard, f);
             } else {
               group.push(shard);
+              expected += statsInside(shard, f) ? count(shard, f) : 1;
             }
           }
           if (found.length >= need && todo.length - si + group.length > 8) {
@@ -323,13 +336,27 @@
     button.addEventListener("click", function () { writeState(Object.assign({}, state, { page: page })); });
     return button;
   }
+  var mapScripts = null;
+  function mapReady() {  // the map's scripts, loaded in order once, after the first results
+    if (mapScripts) { return mapScripts; }
+    var meta = document.querySelector("meta[name='sitegen-map-scripts']");
+    var srcs = meta ? meta.getAttribute("content").split(" ") : [];
+    mapScripts = srcs.reduce(function (chain, src) {
+      return chain.then(function () {
+        return new Promise(function (resolve) {
+          var script = document.createElement("script");
+          script.src = src;
+          script.onload = script.onerror = resolve;
+          document.head.appendChild(script);
+        });
+      });
+    }, Promise.resolve());
+    return mapScripts;
+  }
   function drawResults(rows) {
     var map = window.sitegenMap;
     if (!map || !window.L) {
-      // the map scripts are deferred: draw once they have run
-      if (document.readyState !== "complete") {
-        window.addEventListener("load", function () { drawResults(rows); }, { once: true });
-      }
+      mapReady().then(function () { if (window.sitegenMap) { drawResults(rows); } });
       return;
     }
     if (resultLayer) { map.removeLayer(resultLayer); }
