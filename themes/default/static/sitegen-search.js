@@ -179,8 +179,11 @@
     }
     function step() {
       if (found.length >= need || index >= order.length) {
-        return Promise.resolve({ rows: found, total: index >= order.length ? found.length : null,
-                                 capped: text.capped });
+        // words alone: every candidate matches, so the postings give the count
+        var unfiltered = f.c === null && f.from === null && f.to === null && !f.bbox;
+        return Promise.resolve({
+          rows: found, capped: text.capped,
+          total: index >= order.length ? found.length : (unfiltered ? order.length : null) });
       }
       // the shards of the next candidates load in parallel
       var batch = order.slice(index, index + Math.max(need - found.length, 8));
