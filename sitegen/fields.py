@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from html import escape
 from pathlib import Path
@@ -155,6 +155,17 @@ def extension_label(prefix_text: str) -> str:
 def prefix(key: str) -> str:
     """The extension prefix of a field (``eo`` for ``eo:cloud_cover``) or ``""``."""
     return key.split(":", 1)[0] if ":" in key else ""
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    """A STAC timestamp as an aware datetime (UTC when no offset is given), or None."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def format_datetime(value: str) -> str:

@@ -28,6 +28,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from sitegen.fields import parse_timestamp
+
 #: Rows per shard. Small on purpose: a text query loads one shard per result on its page,
 #: and 64 rows (about 12 kB) keep a page of 20 scattered results within 300 kB; the
 #: per-shard statistics live in the bucket files, not in the manifest.
@@ -63,15 +65,8 @@ def terms_of(*texts: str) -> set[str]:
 
 def day_number(value: str | None) -> int | None:
     """Days since 1970-01-01 (UTC) of an ISO timestamp, or None."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return math.floor(parsed.timestamp() / _DAY)
+    parsed = parse_timestamp(value)
+    return None if parsed is None else math.floor(parsed.timestamp() / _DAY)
 
 
 def hilbert(x: float, y: float, order: int = 16) -> int:
