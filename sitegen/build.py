@@ -39,12 +39,11 @@ from sitegen.pages import (
     node_pages,
     render_item_batch,
     search_context,
-    search_docs,
     site_facts,
 )
 from sitegen.render import SiteInfo, make_environment, sample_catalog_dir, theme_dirs
 from sitegen.reporter import Reporter
-from sitegen.search import write_index
+from sitegen.search import search_docs, write_index
 from sitegen.sitemap import robots_txt, w3c_datetime, write_sitemaps
 from sitegen.sources import Reader, is_url
 from sitegen.writer import Staging, copy_file, copy_tree, open_output, tree_size, write_file

@@ -41,7 +41,6 @@ from sitegen.maps import (
 from sitegen.markdown import plain_text, render_markdown
 from sitegen.model import NodePage, Site
 from sitegen.render import (
-    IMAGE_SUFFIXES,
     ITEM_SHOWN,
     ITEM_SKIP,
     NODE_SHOWN,
@@ -61,7 +60,6 @@ from sitegen.render import (
     thumbnail_url,
 )
 from sitegen.reporter import Diagnostic
-from sitegen.search import Doc, day_number, terms_of
 from sitegen.sources import DocumentError, parse_json
 from sitegen.writer import open_output, write_file
 
@@ -563,44 +561,6 @@ def item_jobs(site: Site) -> Iterator[ItemJob]:
             parent_ref=parent_ref,
             structured=structured,
         )
-
-
-def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
-                ) -> Iterator[Doc]:
-    """Every catalog, collection and item as a search document."""
-    boxes = node_boxes(site)
-    for location, node in site.nodes.items():
-        interval = as_list(as_dict(as_dict(node.doc.get("extent")).get("temporal"))
-                           .get("interval"))
-        first = interval[0] if interval and isinstance(interval[0], list) else interval
-        start = day_number(first[0]) if len(first) > 0 and isinstance(first[0], str) else None
-        end = day_number(first[1]) if len(first) > 1 and isinstance(first[1], str) else None
-        description = node.doc.get("description")
-        words = [node.title, node.id, *(k for k in as_list(node.doc.get("keywords"))
-                                        if isinstance(k, str))]
-        if isinstance(description, str):
-            words.append(plain_text(description, 300))
-        yield Doc(title=node.title, id=node.id, url=node.page, start=start, end=end,
-                  bbox=boxes.get(location), thumb=None,
-                  collection=collections.get(location, -1), kind=node.kind,
-                  terms=frozenset(terms_of(*words)))
-    for item in site.items.values():
-        s = item.summary
-        collection = site.collection_of(s, s.collection)
-        collection_title = site.nodes[collection].title if collection else ""
-        thumb = None
-        if s.thumbnail is not None:
-            target = policy.asset(s.thumbnail, s.thumbnail, "index.html")
-            if target.url is not None and policy.may_inline(target.url) and \
-                    target.text.lower().split("?")[0].endswith(IMAGE_SUFFIXES):
-                thumb = target.url
-        start = day_number(s.start or s.datetime)
-        end = day_number(s.end) if s.end else start
-        yield Doc(title=item.title, id=s.id, url=item.page, start=start, end=end,
-                  bbox=s.bbox, thumb=thumb,
-                  collection=collections.get(collection, -1) if collection else -1,
-                  kind="item",
-                  terms=frozenset(terms_of(item.title, s.id, collection_title, *s.terms)))
 
 
 def search_context(site: Site, info: SiteInfo, collections: list[str]) -> dict[str, Any]:

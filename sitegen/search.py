@@ -21,18 +21,24 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 import orjson
 
-from sitegen.fields import parse_timestamp
+from sitegen.fields import as_dict, as_list, parse_timestamp
+from sitegen.links import HrefPolicy
+from sitegen.markdown import plain_text
 
 #: Rows per shard. Small on purpose: a text query loads one shard per result on its page,
 #: and 64 rows (about 12 kB) keep a page of 20 scattered results within 300 kB; the
 #: per-shard statistics live in the bucket files, not in the manifest.
+from sitegen.model import Site
+from sitegen.pages import node_boxes
+from sitegen.render import IMAGE_SUFFIXES
+
 SHARD_ROWS = 64
 #: A term chunk is split by a longer prefix while larger than this many bytes.
 CHUNK_BYTES = 40_000
@@ -266,3 +272,41 @@ def chunk_file(prefix: str) -> str:
     (``~`` marks the chunk of terms exactly as long as the prefix). Mirrored in
     ``sitegen-search.js``."""
     return "".join(_FILE_CODES.get(c, c) for c in prefix) + ".js"
+
+
+def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
+                ) -> Iterator[Doc]:
+    """Every catalog, collection and item as a search document."""
+    boxes = node_boxes(site)
+    for location, node in site.nodes.items():
+        interval = as_list(as_dict(as_dict(node.doc.get("extent")).get("temporal"))
+                           .get("interval"))
+        first = interval[0] if interval and isinstance(interval[0], list) else interval
+        start = day_number(first[0]) if len(first) > 0 and isinstance(first[0], str) else None
+        end = day_number(first[1]) if len(first) > 1 and isinstance(first[1], str) else None
+        description = node.doc.get("description")
+        words = [node.title, node.id, *(k for k in as_list(node.doc.get("keywords"))
+                                        if isinstance(k, str))]
+        if isinstance(description, str):
+            words.append(plain_text(description, 300))
+        yield Doc(title=node.title, id=node.id, url=node.page, start=start, end=end,
+                  bbox=boxes.get(location), thumb=None,
+                  collection=collections.get(location, -1), kind=node.kind,
+                  terms=frozenset(terms_of(*words)))
+    for item in site.items.values():
+        s = item.summary
+        collection = site.collection_of(s, s.collection)
+        collection_title = site.nodes[collection].title if collection else ""
+        thumb = None
+        if s.thumbnail is not None:
+            target = policy.asset(s.thumbnail, s.thumbnail, "index.html")
+            if target.url is not None and policy.may_inline(target.url) and \
+                    target.text.lower().split("?")[0].endswith(IMAGE_SUFFIXES):
+                thumb = target.url
+        start = day_number(s.start or s.datetime)
+        end = day_number(s.end) if s.end else start
+        yield Doc(title=item.title, id=s.id, url=item.page, start=start, end=end,
+                  bbox=s.bbox, thumb=thumb,
+                  collection=collections.get(collection, -1) if collection else -1,
+                  kind="item",
+                  terms=frozenset(terms_of(item.title, s.id, collection_title, *s.terms)))
