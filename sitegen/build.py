@@ -363,6 +363,11 @@ def _mapper(pool: Executor | _LazyPool | None,
     return run
 
 
+def bundled_source() -> str:
+    """The bundled sample catalog, built when no SOURCE is given."""
+    return str(sample_catalog_dir())
+
+
 def crawl_only(source: str, config: Config, reporter: Reporter | None = None) -> Crawl:
     """Crawl without building (used by tests and the benchmark to compare counts)."""
     reporter = reporter or Reporter()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -116,6 +117,9 @@ def build(
     = None,
     offline: Annotated[bool, typer.Option(
         "--offline", help="Maps use the bundled world layer only, never tiles.")] = False,
+    watch: Annotated[bool, typer.Option(
+        "--watch", help="After building, rebuild whenever the catalog, config or theme "
+                        "changes (Ctrl-C stops).")] = False,
 ) -> None:
     """Build the site."""
     from sitegen.build import build as run_build
@@ -145,6 +149,44 @@ def build(
         reporter.progress_stop()
         err.print("[red]interrupted:[/] the previous site was kept")
         raise typer.Exit(130) from None
+    _summary(result)
+    if watch:
+        _watch_and_rebuild(source, cfg, config_path, theme)
+
+
+def _watch_and_rebuild(source: str | None, cfg: Any, config_path: Path | None,
+                       theme: Path | None) -> None:
+    from sitegen.build import build as run_build
+    from sitegen.build import bundled_source
+    from sitegen.sources import is_url
+    from sitegen.watch import Watcher
+
+    if source is not None and is_url(source):
+        err.print("the source is a URL: there is nothing to watch")
+        return
+    local = Path(source or bundled_source())
+    paths = [local if local.is_dir() else local.parent]
+    paths += [p for p in (config_path, theme) if p is not None]
+
+    def rebuild() -> None:
+        try:
+            _summary(run_build(source, cfg, ConsoleReporter()))
+        except SitegenError as exc:
+            err.print(f"[red]error:[/] {_escape(str(exc))} (the previous site was kept)")
+
+    watcher = Watcher(paths, rebuild, ignore=(Path(cfg.output).resolve(),))
+    watcher.start()
+    err.print("watching for changes; Ctrl-C stops")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+
+
+def _summary(result: Any) -> None:
     pages = result.pages
     parts = [f"{pages.get(k, 0)} {k} page{'s' if pages.get(k, 0) != 1 else ''}"
              for k in ("catalog", "collection", "item")]
@@ -154,6 +196,75 @@ def build(
         f"{result.files} files, {result.bytes / 1e6:.1f} MB → {_escape(str(result.output))}",
         highlight=False,
     )
+
+
+@app.command()
+def serve(
+    source: Annotated[str | None, typer.Argument(
+        help="catalog.json / collection.json, a folder holding one, or an http(s) URL. "
+             "Default: the bundled sample catalog.")] = None,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(
+        help="Address to listen on. Anything but 127.0.0.1 exposes the site to your "
+             "network: give it explicitly.")] = "127.0.0.1",
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Config file.")] = None,
+    theme: Annotated[Path | None, typer.Option(help="Theme folder.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1)] = None,
+) -> None:
+    """Build, serve on 127.0.0.1 and rebuild on every change; open pages reload."""
+    from sitegen.build import build as run_build
+    from sitegen.serve import Server
+
+    logging.basicConfig(level=logging.ERROR)
+    try:
+        config_path = config if config is not None else find_config_file(Path.cwd())
+        cfg, diags = load_config(config_path, {
+            "theme": str(theme) if theme is not None else None, "jobs": jobs})
+        for diag in diags:
+            err.print(f"[yellow]warning:[/] {_escape(str(diag))}")
+        watch_paths = tuple(p for p in (config_path, Path(cfg.theme) if cfg.theme else None)
+                            if p is not None)
+        server = Server(source, cfg, run_build, host=host, port=port,
+                        watch_paths=watch_paths, say=lambda text: err.print(_escape(text)))
+    except SitegenError as exc:
+        err.print(f"[red]error:[/] {_escape(str(exc))}")
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"[red]error:[/] cannot listen on {host}:{port}: {exc.strerror}")
+        raise typer.Exit(1) from None
+    server.start()
+    bound_host, bound_port = server.address
+    err.print(f"serving on http://{bound_host}:{bound_port}/ (Ctrl-C stops)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        err.print("stopping")
+    finally:
+        server.stop()
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to write the files.")] = Path("."),
+    source: Annotated[str, typer.Option(
+        help="The catalog the deploy files build.")] = "catalog.json",
+    github_pages: Annotated[bool, typer.Option(
+        "--github-pages", help="Also write a GitHub Actions workflow that publishes the "
+                               "site on GitHub Pages.")] = False,
+    s3: Annotated[str | None, typer.Option(
+        "--s3", metavar="BUCKET", help="Also write deploy-s3.sh for this S3 bucket.")] = None,
+) -> None:
+    """Write a commented sitegen.toml (and deploy files)."""
+    from sitegen.init import init as run_init
+
+    try:
+        written = run_init(folder, source, github_pages, s3)
+    except SitegenError as exc:
+        err.print(f"[red]error:[/] {_escape(str(exc))}")
+        raise typer.Exit(1) from None
+    for path in written:
+        err.print(f"wrote {_escape(str(path))}")
 
 
 def main() -> None:
