@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
@@ -111,12 +111,6 @@ def spec_for(key: str, within: dict[str, Any] | None = None) -> dict[str, Any]:
     if isinstance(found, dict):
         return found
     return EMPTY
-
-
-def asset_spec(key: str) -> dict[str, Any]:
-    """Spec of an asset-level core field (``type``, ``roles``, ``href``, ...)."""
-    found = registry()["assets"].get(key)
-    return found if isinstance(found, dict) else spec_for(key)
 
 
 def is_known(key: str) -> bool:
@@ -555,7 +549,8 @@ def property_table(props: dict[str, Any], skip: frozenset[str]) -> str:
     """
     parts = []
     for label_html, prefix_html, value in property_rows(props, skip):
-        badge = f' <span class="ext">{prefix_html}</span>' if prefix_html else ""
+        badge = (f' <span class="ext" title="{escape(extension_label(unescape(prefix_html)))}">'
+                 f"{prefix_html}</span>") if prefix_html else ""
         if value.startswith(TABLE_START):
             # A table (bands, classes, columns) gets the full width, below its label.
             parts.append(f'<tr><th scope="rowgroup" colspan="2" class="wide">{label_html}'

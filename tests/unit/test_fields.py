@@ -39,3 +39,11 @@ def test_values_are_never_python_reprs() -> None:
 def test_numbers_and_bbox() -> None:
     assert format_number(3.0) == "3" and format_number(0.000012345678) == "1.23457e-05"
     assert "antimeridian" in (bbox_text((179.5, -17.0, -179.5, -16.0)) or "")
+
+
+def test_extension_badges_name_the_extension() -> None:
+    from sitegen.fields import property_table
+
+    html = property_table({"eo:cloud_cover": 3, "proj:code": "EPSG:4326"}, frozenset())
+    assert '<span class="ext" title="Electro-Optical">eo</span>' in html
+    assert '<span class="ext" title="Projection">proj</span>' in html
