@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sitegen.errors import SourceError
+from sitegen.fields import as_dict, as_list
 from sitegen.reporter import Diagnostic, Reporter
 from sitegen.sources import DocumentError, Reader, is_url, resolve_href
 
@@ -424,6 +425,26 @@ def valid_bbox(value: object) -> tuple[float, float, float, float] | None:
                                                                    abs(north)) > 90:
         return None
     return west, south, east, north
+
+
+def extent_boxes(doc: dict[str, Any]) -> list[tuple[float, float, float, float]]:
+    """The valid boxes of a Collection's spatial extent (the first is the overall one)."""
+    spatial = as_dict(as_dict(doc.get("extent")).get("spatial"))
+    boxes = as_list(spatial.get("bbox"))
+    if boxes and not isinstance(boxes[0], list):
+        boxes = [boxes]  # STAC 0.8 wrote a single bbox
+    return [b for b in (valid_bbox(x) for x in boxes) if b is not None]
+
+
+def extent_intervals(doc: dict[str, Any]) -> list[tuple[str | None, str | None]]:
+    """``(start, end)`` of each interval of a Collection's temporal extent (None: open)."""
+    temporal = as_dict(as_dict(doc.get("extent")).get("temporal"))
+    intervals = as_list(temporal.get("interval"))
+    if intervals and not isinstance(intervals[0], list):
+        intervals = [intervals]  # a single interval without the outer list
+    return [(_str_or_none(i[0]), _str_or_none(i[1])) for i in intervals
+            if isinstance(i, list) and len(i) == 2]
+
 
 
 def find_thumbnail(doc: dict[str, Any], location: str) -> str | None:

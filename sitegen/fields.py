@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
-from html import escape, unescape
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from sitegen.formats import decode_multihash, format_duration, format_name
+from sitegen.formats import decode_multihash, doi_id, doi_url, format_duration, format_name
 
 VENDOR = Path(__file__).resolve().parent / "vendor" / "stac-fields"
 #: Fields the STAC community dictionary (stac-fields) does not list: older names that
@@ -350,10 +350,8 @@ def _fmt_url(value: Any, spec: dict[str, Any]) -> str | None:
 
 
 def _fmt_doi(value: Any, spec: dict[str, Any]) -> str | None:
-    if isinstance(value, str) and value.strip():
-        doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.I)
-        return _link(f"https://doi.org/{doi}", doi)
-    return None
+    doi, url = doi_id(value), doi_url(value)
+    return _link(url, doi) if doi is not None and url is not None else None
 
 
 def _fmt_epsg(value: Any, spec: dict[str, Any]) -> str | None:
@@ -531,32 +529,28 @@ def _compact(value: Any) -> str:
     return text[:MAX_TEXT]
 
 
-def property_rows(props: dict[str, Any], skip: frozenset[str]) -> list[tuple[str, str, str]]:
-    """``(label, extension prefix, value HTML)`` for each property not in ``skip``, sorted."""
-    rows = []
-    for key in sorted(props, key=lambda k: (":" in k, k)):
-        if key in skip:
-            continue
-        rows.append((label_html(key), escape(prefix(key)), value_html(key, props[key])))
-    return rows
-
-
 def property_table(props: dict[str, Any], skip: frozenset[str]) -> str:
-    """The rows of a property table as one HTML string (escaped here, once).
+    """The rows of a property table as one HTML string (escaped here, once), sorted with
+    core fields first.
 
     Built in Python rather than in a template loop: per-row escaping and markup in
     Jinja loops dominated item render time (DESIGN section 8).
     """
     parts = []
-    for label_html, prefix_html, value in property_rows(props, skip):
-        badge = (f' <span class="ext" title="{escape(extension_label(unescape(prefix_html)))}">'
-                 f"{prefix_html}</span>") if prefix_html else ""
+    for key in sorted(props, key=lambda k: (":" in k, k)):
+        if key in skip:
+            continue
+        ext = prefix(key)
+        badge = (f' <span class="ext" title="{escape(extension_label(ext))}">{escape(ext)}'
+                 "</span>") if ext else ""
+        name = label_html(key)
+        value = value_html(key, props[key])
         if value.startswith(TABLE_START):
             # A table (bands, classes, columns) gets the full width, below its label.
-            parts.append(f'<tr><th scope="rowgroup" colspan="2" class="wide">{label_html}'
+            parts.append(f'<tr><th scope="rowgroup" colspan="2" class="wide">{name}'
                          f'{badge}</th></tr><tr><td colspan="2">{value}</td></tr>')
         else:
-            parts.append(f'<tr><th scope="row">{label_html}{badge}</th><td>{value}</td></tr>')
+            parts.append(f'<tr><th scope="row">{name}{badge}</th><td>{value}</td></tr>')
     return "".join(parts)
 
 

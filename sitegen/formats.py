@@ -6,6 +6,7 @@ Pure functions over strings; no catalog I/O.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 #: Media types (lower case, without parameters) -> readable names. Parameters that
 #: change the name (GeoTIFF profiles) are handled in :func:`format_name`.
@@ -165,3 +166,40 @@ def format_duration(text: str) -> str:
         name = unit[:-1] if number == 1 else unit
         parts.append(f"{shown} {name}")
     return " ".join(parts) if parts else "0 seconds"
+
+
+#: Media types and file name endings browsers display as images.
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+
+
+def is_image(media: str | None, href: str) -> bool:
+    """True when a browser can show the file inline: by media type, else by file name."""
+    if media:
+        return media.split(";")[0].strip().lower() in IMAGE_TYPES
+    return href.lower().split("?")[0].endswith(IMAGE_SUFFIXES)
+
+
+def doi_id(value: object) -> str | None:
+    """The bare DOI of ``10.x/y``, ``doi:10.x/y`` or a doi.org URL, or None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.I)
+
+
+def doi_url(value: object) -> str | None:
+    """``https://doi.org/...`` for a DOI in any of its usual spellings, or None."""
+    doi = doi_id(value)
+    return None if doi is None else "https://doi.org/" + quote(doi, safe="/:;()._-")
+
+
+#: License values that are not SPDX ids; their text is in the ``license`` link.
+NON_SPDX = frozenset({"other", "proprietary", "various"})
+_SPDX = re.compile(r"^[A-Za-z0-9.+-]+$")
+
+
+def spdx_url(value: object) -> str | None:
+    """The spdx.org page of an SPDX license id, or None for other values."""
+    if isinstance(value, str) and value.lower() not in NON_SPDX and _SPDX.match(value):
+        return f"https://spdx.org/licenses/{value}.html"
+    return None

@@ -9,19 +9,17 @@ so url fields are left out rather than written wrong.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from sitegen.catalog import valid_bbox
+from sitegen.catalog import extent_boxes, extent_intervals, valid_bbox
 from sitegen.fields import as_dict, as_list
-from sitegen.maps import extent_boxes, script_json
+from sitegen.formats import doi_url, spdx_url
+from sitegen.maps import script_json
 from sitegen.markdown import plain_text
 
 MIN_DESCRIPTION = 50
 MAX_DESCRIPTION = 5000
-NON_SPDX = frozenset({"other", "proprietary", "various"})
-_SPDX = re.compile(r"^[A-Za-z0-9.+-]+$")
 
 
 @dataclass(frozen=True)
@@ -59,13 +57,6 @@ def _organisations(providers: list[Any], role: str) -> list[dict[str, Any]]:
                 org["url"] = p["url"]
             out.append(org)
     return out
-
-
-def doi_url(doi: object) -> str | None:
-    if not isinstance(doi, str) or not doi.strip():
-        return None
-    bare = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi.strip(), flags=re.I)
-    return "https://doi.org/" + bare
 
 
 def description(text: object, title: str, kind: str, facts: PageFacts,
@@ -160,9 +151,8 @@ def dataset(doc: dict[str, Any], facts: PageFacts, site: SiteFacts) -> dict[str,
     else:
         boxes = extent_boxes(doc)
         box = boxes[0] if boxes else None
-        interval = as_list(as_dict(as_dict(doc.get("extent")).get("temporal")).get("interval"))
-        first = as_list(interval[0]) if interval and isinstance(interval[0], list) else interval
-        period = _interval(*(first + [None, None])[:2]) if first else None
+        intervals = extent_intervals(doc)
+        period = _interval(*intervals[0]) if intervals else None
     out: dict[str, Any] = {"@context": "https://schema.org/", "@type": "Dataset"}
     if facts.url:
         out["@id"] = facts.url + "#dataset"
@@ -239,9 +229,9 @@ def dataset(doc: dict[str, Any], facts: PageFacts, site: SiteFacts) -> dict[str,
 
 
 def _license(doc: dict[str, Any], props: dict[str, Any]) -> str | None:
-    value = props.get("license") or doc.get("license")
-    if isinstance(value, str) and value.lower() not in NON_SPDX and _SPDX.match(value):
-        return f"https://spdx.org/licenses/{value}.html"
+    spdx = spdx_url(props.get("license") or doc.get("license"))
+    if spdx is not None:
+        return spdx
     for link in as_list(doc.get("links")):
         link = as_dict(link)
         href = link.get("href")

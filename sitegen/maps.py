@@ -20,9 +20,6 @@ from typing import Any
 
 import orjson
 
-from sitegen.catalog import valid_bbox
-from sitegen.fields import as_dict, as_list
-
 KINDS = ("item", "collection", "catalog", "search")
 #: Map data per page stays under this many bytes (issue: about 300 KB).
 MAP_BUDGET = 300_000
@@ -220,15 +217,6 @@ def shifted_bounds(bbox: BBox) -> list[list[float]]:
     """Leaflet bounds of a STAC bbox (east + 360 across the antimeridian)."""
     west, south, east, north = bbox
     return [[south, west], [north, east + 360 if west > east else east]]
-
-
-def extent_boxes(doc: dict[str, Any]) -> list[BBox]:
-    """The valid boxes of a Collection's spatial extent (the first is the overall one)."""
-    spatial = as_dict(as_dict(doc.get("extent")).get("spatial"))
-    boxes = as_list(spatial.get("bbox"))
-    if boxes and not isinstance(boxes[0], list):
-        boxes = [boxes]
-    return [b for b in (valid_bbox(x) for x in boxes) if b is not None]
 
 
 def union(boxes: Iterable[BBox]) -> BBox | None:

@@ -18,9 +18,10 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from sitegen.bulk import Chunks, Stats, item_entries, render_chunks, write_lists
-from sitegen.catalog import find_thumbnail, migrate, valid_bbox
+from sitegen.catalog import extent_boxes, find_thumbnail, migrate, valid_bbox
 from sitegen.config import Config
 from sitegen.fields import as_dict, as_list, bbox_text, datetime_text, property_table
+from sitegen.formats import is_image
 from sitegen.jsonld import PageFacts, SiteFacts, data_catalog, dataset, web_page
 from sitegen.jsonld import render as render_jsonld
 from sitegen.layout import _safe_segment, relative_url
@@ -29,7 +30,6 @@ from sitegen.maps import (
     BBox,
     bounds_of,
     check_geometry,
-    extent_boxes,
     feature,
     footprint_bytes,
     item_geometry,
@@ -154,7 +154,7 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
                     job.location.rsplit("/", 1)[-1], chunks.stats, [chunks],
                     state.info.base_url)
     try:
-        context = item_context(raw, job, state, copies)
+        context = item_context(raw, job, state, copies, problem)
         context["bulk"] = bulk_context(stem, job.page, raw.get("id"), chunks.stats,
                                        state.roles, "item")
         html = template.render(context)
@@ -218,7 +218,7 @@ def _self_url(info: SiteInfo, json_path: str) -> str | None:
 
 
 def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
-                 copies: list[Copy]) -> dict[str, Any]:
+                 copies: list[Copy], geometry_problem: str | None = None) -> dict[str, Any]:
     """Template context of an Item page."""
     doc = migrate(raw)
     page = job.page
@@ -229,8 +229,6 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
     title = title_value if isinstance(title_value, str) and title_value.strip() else (
         item_id or job.location.rsplit("/", 1)[-1])
     description = props.get("description") if isinstance(props.get("description"), str) else ""
-    from sitegen.catalog import valid_bbox
-
     bbox = valid_bbox(doc.get("bbox"))
     geometry = doc.get("geometry")
     when = datetime_text(_s(props.get("datetime")), _s(props.get("start_datetime")),
@@ -248,7 +246,7 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
         "datetime": when,
         "bbox": bbox_text(bbox),
         "geometry": geometry.get("type") if isinstance(geometry, dict) else None,
-        "geometry_problem": check_geometry(geometry)[1],
+        "geometry_problem": geometry_problem,
         "collection": (job.collection[0], relative_url(job.collection[1], page))
         if job.collection else None,
         "parents": [(t, relative_url(p, page)) for t, p in job.parents],
@@ -294,9 +292,6 @@ def absolute_image(location: str | None, page: str, policy: HrefPolicy,
     return None
 
 
-OVERLAY_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif")
-
-
 def item_map(doc: dict[str, Any], location: str, bbox: BBox | None, page: str,
              policy: HrefPolicy, copies: list[Copy]) -> dict[str, Any] | None:
     """Map data of an Item: its footprint, and its preview image laid over its bbox."""
@@ -325,11 +320,8 @@ def _overlay_url(doc: dict[str, Any], location: str, page: str, policy: HrefPoli
             if role not in roles and key != role:
                 continue
             raw_type = asset.get("type")
-            media = raw_type if isinstance(raw_type, str) else ""
             target = policy.asset(asset.get("href"), location, page)
-            path = target.text.lower().split("?")[0]
-            displayable = media.split(";")[0].strip().lower() in OVERLAY_TYPES or (
-                not media and path.endswith((".png", ".jpg", ".jpeg", ".webp", ".gif")))
+            displayable = is_image(raw_type if isinstance(raw_type, str) else None, target.text)
             if displayable and target.url is not None and policy.may_inline(target.url):
                 if target.copy is not None:
                     copies.append(target.copy)

@@ -7,7 +7,6 @@ autoescape and macro calls in per-property loops dominated render time).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from sitegen import __version__
+from sitegen.catalog import extent_boxes, extent_intervals
 from sitegen.errors import SitegenError
 from sitegen.fields import (
     as_dict,
@@ -35,16 +35,20 @@ from sitegen.fields import (
     property_table,
     value_html,
 )
-from sitegen.formats import decode_multihash, format_name
+from sitegen.formats import (
+    NON_SPDX,
+    decode_multihash,
+    doi_id,
+    doi_url,
+    format_name,
+    is_image,
+    spdx_url,
+)
 from sitegen.layout import relative_url, to_root
 from sitegen.links import HrefPolicy, Target
 from sitegen.markdown import plain_text, render_markdown
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-_SPDX_RE = re.compile(r"^[A-Za-z0-9.+-]+$")
-NON_SPDX = frozenset({"other", "proprietary", "various"})
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 ITEM_SKIP = frozenset({"title", "description", "sci:citation", "sci:doi", "sci:publications"})
 #: Top-level fields that have their own place on a page; the rest go to "Details".
 NODE_SHOWN = frozenset({"type", "stac_version", "stac_extensions", "id", "title", "description",
@@ -253,17 +257,11 @@ def asset_rows(
             "alternates": alternates,
             "requester_pays": requester_pays(asset, doc or {}),
             "preview": target.url is not None and policy.may_inline(target.url)
-            and _is_image(media, target) and (bool(PREVIEW_ROLES & set(roles)) or key in
+            and is_image(media, target.text) and (bool(PREVIEW_ROLES & set(roles)) or key in
                                               ("thumbnail", "overview")),
             "fields": Markup(property_table(extra, frozenset())) if extra else None,
         })
     return rows
-
-
-def _is_image(media: str | None, target: Target) -> bool:
-    if media is not None:
-        return media.split(";")[0].strip().lower() in IMAGE_TYPES
-    return target.text.lower().split("?")[0].endswith(IMAGE_SUFFIXES)
 
 
 def thumbnail_url(
@@ -273,7 +271,7 @@ def thumbnail_url(
     if location is None:
         return None
     target = policy.asset(location, location, page)
-    if target.url is None or not target.text.lower().split("?")[0].endswith(IMAGE_SUFFIXES):
+    if target.url is None or not is_image(None, target.text):
         return None
     if not policy.may_inline(target.url):
         return None
@@ -298,9 +296,7 @@ def license_info(doc: dict[str, Any], location: str, page: str, policy: HrefPoli
         value = props.get("license") if isinstance(props, dict) else None
     if not isinstance(value, str) or not value.strip():
         return None
-    url = None
-    if value.lower() not in NON_SPDX and _SPDX_RE.match(value):
-        url = f"https://spdx.org/licenses/{value}.html"
+    url = spdx_url(value)
     links = doc.get("links")
     for link in links if isinstance(links, list) else []:
         if isinstance(link, dict) and link.get("rel") == "license":
@@ -345,25 +341,10 @@ def keywords(doc: dict[str, Any]) -> list[str]:
 
 def extent_text(doc: dict[str, Any]) -> dict[str, list[str]]:
     """Spatial and temporal extent in words."""
-    from sitegen.catalog import valid_bbox
-
-    extent = as_dict(doc.get("extent"))
-    spatial = as_dict(extent.get("spatial"))
-    temporal = as_dict(extent.get("temporal"))
-    boxes = as_list(spatial.get("bbox"))
-    if boxes and not isinstance(boxes[0], list):
-        boxes = [boxes]  # STAC 0.8 wrote a single bbox
-    space = [t for t in (bbox_text(valid_bbox(b)) for b in boxes) if t]
-    intervals = as_list(temporal.get("interval"))
-    if intervals and not isinstance(intervals[0], list):
-        intervals = [intervals]
-    time = []
-    for interval in intervals:
-        if isinstance(interval, list) and len(interval) == 2:
-            start = interval[0] if isinstance(interval[0], str) else None
-            end = interval[1] if isinstance(interval[1], str) else None
-            time.append(f"{format_datetime(start) if start else 'open start'} – "
-                        f"{format_datetime(end) if end else 'ongoing'}")
+    space = [t for t in (bbox_text(b) for b in extent_boxes(doc)) if t]
+    time = [f"{format_datetime(start) if start else 'open start'} – "
+            f"{format_datetime(end) if end else 'ongoing'}"
+            for start, end in extent_intervals(doc)]
     return {"spatial": space, "temporal": time}
 
 
@@ -410,10 +391,8 @@ def citation(fields: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _doi(value: object) -> dict[str, str] | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.I)
-    return {"id": doi, "url": "https://doi.org/" + quote(doi, safe="/:;()._-")}
+    doi, url = doi_id(value), doi_url(value)
+    return {"id": doi, "url": url} if doi is not None and url is not None else None
 
 
 def item_period(summary_datetime: str | None, start: str | None, end: str | None) -> str:

@@ -28,7 +28,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from sitegen.fields import as_dict, as_list, parse_timestamp
+from sitegen.catalog import extent_intervals
+from sitegen.fields import as_list, parse_timestamp
 from sitegen.links import HrefPolicy
 from sitegen.markdown import plain_text
 
@@ -37,7 +38,7 @@ from sitegen.markdown import plain_text
 #: per-shard statistics live in the bucket files, not in the manifest.
 from sitegen.model import Site
 from sitegen.pages import node_boxes
-from sitegen.render import IMAGE_SUFFIXES
+from sitegen.render import thumbnail_url
 
 SHARD_ROWS = 64
 #: A term chunk is split by a longer prefix while larger than this many bytes.
@@ -279,11 +280,9 @@ def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
     """Every catalog, collection and item as a search document."""
     boxes = node_boxes(site)
     for location, node in site.nodes.items():
-        interval = as_list(as_dict(as_dict(node.doc.get("extent")).get("temporal"))
-                           .get("interval"))
-        first = interval[0] if interval and isinstance(interval[0], list) else interval
-        start = day_number(first[0]) if len(first) > 0 and isinstance(first[0], str) else None
-        end = day_number(first[1]) if len(first) > 1 and isinstance(first[1], str) else None
+        intervals = extent_intervals(node.doc)
+        start, end = (day_number(intervals[0][0]), day_number(intervals[0][1])) \
+            if intervals else (None, None)
         description = node.doc.get("description")
         words = [node.title, node.id, *(k for k in as_list(node.doc.get("keywords"))
                                         if isinstance(k, str))]
@@ -297,12 +296,7 @@ def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
         s = item.summary
         collection = site.collection_of(s, s.collection)
         collection_title = site.nodes[collection].title if collection else ""
-        thumb = None
-        if s.thumbnail is not None:
-            target = policy.asset(s.thumbnail, s.thumbnail, "index.html")
-            if target.url is not None and policy.may_inline(target.url) and \
-                    target.text.lower().split("?")[0].endswith(IMAGE_SUFFIXES):
-                thumb = target.url
+        thumb = thumbnail_url(s.thumbnail, "index.html", policy, [])
         start = day_number(s.start or s.datetime)
         end = day_number(s.end) if s.end else start
         yield Doc(title=item.title, id=s.id, url=item.page, start=start, end=end,

@@ -11,7 +11,7 @@ import pytest
 import rdflib
 import xmlschema
 
-from sitegen.maps import extent_boxes
+from sitegen.catalog import extent_boxes
 from tests.conftest import DATA, SAMPLE, SHARED, Built, build_site, needs_shared, shared_roots
 
 BASE = "https://example.github.io/geodata/"
