@@ -28,7 +28,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Turn a static STAC catalog into a crawlable static website.",
 )
-err = Console(stderr=True, highlight=False)
+# soft_wrap: a message stays on one line whatever the terminal width, so logs can be grepped
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 MAX_SHOWN_WARNINGS = 200
 
 
@@ -43,8 +44,7 @@ class ConsoleReporter(Reporter):
     def _show(self, diag: Diagnostic) -> None:
         shown = len(self.warnings)
         if shown <= MAX_SHOWN_WARNINGS:
-            err.print(f"[yellow]warning:[/] {diag}", markup=True, soft_wrap=True,
-                      highlight=False, emoji=False)
+            err.print(f"[yellow]warning:[/] {_escape(str(diag))}", emoji=False)
         elif shown == MAX_SHOWN_WARNINGS + 1:
             err.print("[yellow]warning:[/] more warnings not shown; see the summary")
 

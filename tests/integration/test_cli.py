@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +10,11 @@ from pathlib import Path
 from tests.conftest import DATA, SAMPLE
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sitegen", *args], cwd=cwd,
+def run(*args: str, cwd: Path, columns: int | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    return subprocess.run([sys.executable, "-m", "sitegen", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -43,6 +47,16 @@ def test_invalid_root_exits_1(tmp_path: Path) -> None:
     proc = run("build", str(DATA / "dag" / "invalid.json"), cwd=tmp_path)
     assert proc.returncode == 1 and "invalid JSON" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_messages_are_never_wrapped(tmp_path: Path) -> None:
+    """One message is one line whatever the terminal width (CI logs are grepped)."""
+    proc = run("build", str(DATA / "dag" / "invalid.json"), cwd=tmp_path, columns=30)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert "invalid.json" in errors[0] and "invalid JSON" in errors[0]
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings and all("base URL" in line for line in warnings[:1])
 
 
 def test_usage_error_exits_2(tmp_path: Path) -> None:
