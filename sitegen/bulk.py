@@ -152,7 +152,14 @@ def item_entries(
 
 
 def _file_name(url: str, key: str) -> str:
-    last = unquote(urlparse(url).path.rstrip("/").rsplit("/", 1)[-1]) if url else ""
+    if not url:
+        last = ""
+    elif "?" in url or "#" in url or ";" in url:
+        last = unquote(urlparse(url).path.rstrip("/").rsplit("/", 1)[-1])
+    else:
+        # The common case, without a full parse: the last segment of the path.
+        path = url.split("://", 1)[1].partition("/")[2] if "://" in url else url
+        last = unquote(path.rstrip("/").rsplit("/", 1)[-1])
     name = _safe_segment(last) if last else _safe_segment(key)
     return name if name not in ("", "_") else "file"
 

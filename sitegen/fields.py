@@ -537,21 +537,62 @@ def property_table(props: dict[str, Any], skip: frozenset[str]) -> str:
     Jinja loops dominated item render time (DESIGN section 8).
     """
     parts = []
-    for key in sorted(props, key=lambda k: (":" in k, k)):
-        if key in skip:
-            continue
-        ext = prefix(key)
-        badge = (f' <span class="ext" title="{escape(extension_label(ext))}">{escape(ext)}'
-                 "</span>") if ext else ""
-        name = label_html(key)
-        value = value_html(key, props[key])
-        if value.startswith(TABLE_START):
-            # A table (bands, classes, columns) gets the full width, below its label.
-            parts.append(f'<tr><th scope="rowgroup" colspan="2" class="wide">{name}'
-                         f'{badge}</th></tr><tr><td colspan="2">{value}</td></tr>')
-        else:
-            parts.append(f'<tr><th scope="row">{name}{badge}</th><td>{value}</td></tr>')
+    for key in sorted(props, key=_core_first):
+        if key not in skip:
+            parts.append(_row(key, props[key]))
     return "".join(parts)
+
+
+def _core_first(key: str) -> tuple[bool, str]:
+    return (":" in key, key)
+
+
+#: Rendered rows of structured values (band lists, class tables), keyed by field and
+#: the value's JSON: the items of a collection repeat them, and a band table is the
+#: most expensive thing on an item page. Cleared when full, so memory stays bounded.
+_ROW_CACHE: dict[tuple[str, bytes], str] = {}
+_ROW_CACHE_MAX = 4096
+_ROW_CACHE_VALUE_MAX = 64 * 1024
+
+
+def _row(key: str, value: Any) -> str:
+    """One table row (or a label row and a full-width row for a table value)."""
+    if not isinstance(value, list | dict) or not value:
+        return _compose_row(key, value_html(key, value))
+    import orjson
+
+    try:
+        # NaN and Infinity dump as null: such values are rendered every time.
+        dumped = orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return _compose_row(key, value_html(key, value))
+    cache_key = (key, dumped)
+    row = _ROW_CACHE.get(cache_key)
+    if row is None:
+        row = _compose_row(key, value_html(key, value))
+        if b"null" not in dumped and len(dumped) <= _ROW_CACHE_VALUE_MAX:
+            if len(_ROW_CACHE) >= _ROW_CACHE_MAX:
+                _ROW_CACHE.clear()
+            _ROW_CACHE[cache_key] = row
+    return row
+
+
+def _compose_row(key: str, value: str) -> str:
+    name, badge = _row_head(key)
+    if value.startswith(TABLE_START):
+        # A table (bands, classes, columns) gets the full width, below its label.
+        return (f'<tr><th scope="rowgroup" colspan="2" class="wide">{name}'
+                f'{badge}</th></tr><tr><td colspan="2">{value}</td></tr>')
+    return f'<tr><th scope="row">{name}{badge}</th><td>{value}</td></tr>'
+
+
+@lru_cache(maxsize=4096)
+def _row_head(key: str) -> tuple[str, str]:
+    """The label cell's HTML and the extension badge of ``key``."""
+    ext = prefix(key)
+    badge = (f' <span class="ext" title="{escape(extension_label(ext))}">{escape(ext)}'
+             "</span>") if ext else ""
+    return label_html(key), badge
 
 
 def datetime_text(datetime_value: str | None, start: str | None, end: str | None) -> str | None:

@@ -135,9 +135,28 @@ def relative_url(target: str, from_page: str) -> str:
     Both are output paths relative to the site root. The result always names a file
     (``../index.html``, never ``../``), so it works from ``file://`` too.
     """
-    start = posixpath.dirname(from_page) or "."
-    rel = posixpath.relpath(target, start)
+    rel = relative_path(target, posixpath.dirname(from_page))
     return quote(rel, safe="/-_.~!$&'()*+,;=@")
+
+
+def relative_path(target: str, start: str) -> str:
+    """``posixpath.relpath(target, start)`` for output paths, without its ``getcwd``.
+
+    Output paths are relative and normalised, so plain string work is enough (and
+    was a measurable part of every item page, which holds dozens of links). Anything
+    else goes through :func:`posixpath.relpath`.
+    """
+    parts = target.split("/")
+    base = start.split("/") if start and start != "." else []
+    if "" in parts or "." in parts or ".." in parts or "" in base or "." in base \
+            or ".." in base:
+        return posixpath.relpath(target, start or ".")
+    common = 0
+    for a, b in zip(parts, base, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:]) or "."
 
 
 def to_root(from_page: str) -> str:

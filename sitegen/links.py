@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import orjson
 
-from sitegen.layout import Layout, relative_url
+from sitegen.layout import Layout, relative_path, relative_url
 from sitegen.sources import resolve_href
 
 #: Schemes that are data locations (shown as copyable text with a note).
@@ -148,7 +148,7 @@ def rewrite_document(
     copies: list[tuple[str, str]] = []
 
     def rel_to(path: str) -> str:
-        return posixpath.relpath(path, here)
+        return relative_path(path, here)
 
     def other_href(href: object) -> object:
         target = policy.asset(href, location, links.json_path)

@@ -69,6 +69,8 @@ def _resolve(href: object, base: str) -> tuple[HrefKind, str]:
     if not isinstance(href, str) or not href.strip() or "\x00" in href:
         return "invalid", repr(href)
     href = href.strip()
+    if _is_normal_url(href):
+        return "remote", href
     parsed = urlparse(href)
     scheme = parsed.scheme.lower()
     if scheme in WEB_SCHEMES:
@@ -104,7 +106,7 @@ def _is_normal_url(url: str) -> bool:
     if scheme_end not in (4, 5) or url[:scheme_end] not in ("http", "https"):
         return False
     host_end = url.find("/", scheme_end + 3)
-    if host_end < 0:
+    if host_end <= scheme_end + 3:
         return False
     host, rest = url[scheme_end + 3:host_end], url[host_end:]
     return (host == host.lower() and not any(t in rest for t in _URL_NEEDS_WORK)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import posixpath
+
 import pytest
 
-from sitegen.layout import Layout, PageAllocator, relative_url, to_root
+from sitegen.layout import Layout, PageAllocator, relative_path, relative_url, to_root
 
 
 def test_json_path_mirrors_the_tree_inside_the_root() -> None:
@@ -54,3 +56,13 @@ def test_relative_urls_name_files_and_are_encoded() -> None:
     assert relative_url("a/b/c d#1.html", "index.html") == "a/b/c%20d%231.html"
     assert relative_url("a/x.html", "a/y.html") == "x.html"
     assert to_root("a/b/index.html") == "../../" and to_root("index.html") == ""
+
+
+@pytest.mark.parametrize("target,start", [
+    ("a/b/c.html", "a/b"), ("a/b/c.html", "a"), ("a/b/c.html", ""), ("a/b/c.html", "."),
+    ("x.html", "a/b/c"), ("a/x/y.json", "a/b/c"), ("a/b", "a/b"), ("a/b/c", "a/b/c/d"),
+    ("_static/s.css", "p/q"), ("a/./b", "a"), ("../up.json", "a"), ("a//b", "a"),
+    ("a/b.json", "a/../c"),
+])
+def test_relative_path_matches_posixpath(target: str, start: str) -> None:
+    assert relative_path(target, start) == posixpath.relpath(target, start or ".")

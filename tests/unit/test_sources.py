@@ -55,10 +55,17 @@ def test_reader_errors_name_the_problem(tmp_path: Path) -> None:
     "https://a.example/x/./y", "https://a.example/x/../y", "https://a.example//x",
     "https://a.example/x#frag", "https://a.example", "https://a.example/x/..",
     "https://a.example/%2e%2e/y", "https://user@a.example:8080/x/y z.tif",
+    "https:///x", "http://", "HTTP://a.example/x", "https://a.example/x\\y",
 ])
 def test_url_fast_path_agrees_with_full_normalisation(url: str) -> None:
-    from sitegen.sources import _is_normal_url, _normalize_url, _normalize_url_fully
+    from urllib.parse import urlparse
 
-    assert _normalize_url(url) == _normalize_url_fully(url)
+    from sitegen.sources import _is_normal_url, _normalize_url, _normalize_url_fully, _resolve
+
+    if urlparse(url).netloc:
+        assert _normalize_url(url) == _normalize_url_fully(url)
     if _is_normal_url(url):
         assert _normalize_url_fully(url) == url
+        assert _resolve(url, "/x/catalog.json") == ("remote", url)
+    if not urlparse(url).netloc:
+        assert _resolve(url, "/x/catalog.json")[0] == "invalid"
