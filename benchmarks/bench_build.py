@@ -4,10 +4,16 @@
 Generates N items (default 10,000; about 15 assets each, eo / proj / file fields) with
 a streaming generator, builds the site with the real command line in a child
 process, samples the memory of the whole process tree, and prints items per second,
-peak memory and output size.
+peak memory and output size. In the same run it measures:
+
+- the floor: read every item file with orjson and write the same number of bytes,
+  in the same number of files and folders, with as many processes as the build;
+- a naive baseline on a 2,000-item subset (pystac ``get_items(recursive=True)``,
+  ``to_dict``, a folium Map, a Jinja render, a write per item), extrapolated;
+- the ratios build/floor and naive/build.
 
     python benchmarks/bench_build.py                 # 10,000 items
-    python benchmarks/bench_build.py --items 100000  # the large run
+    python benchmarks/bench_build.py --large         # 100,000 items
     python benchmarks/bench_build.py --items 300     # a smoke run (CI)
 
 Timings are printed, never asserted: speed is measured here, not in tests.
@@ -168,6 +174,83 @@ def tree_bytes(path: Path) -> tuple[int, int]:
     return files, total
 
 
+def item_files(catalog: Path) -> list[Path]:
+    """The item files of a generated catalog, in generation order of their folders."""
+    return sorted(p for p in catalog.glob("part-*/*/*.json"))
+
+
+def _floor_worker(args: tuple[list[str], str, int, int]) -> int:
+    paths, out, files_per_item, bytes_per_file = args
+    blob = b"x" * bytes_per_file
+    read = 0
+    for path in paths:
+        with open(path, "rb") as fh:
+            doc = orjson.loads(fh.read())
+        read += len(doc)
+        folder = os.path.join(out, os.path.basename(os.path.dirname(path)))
+        os.makedirs(folder, exist_ok=True)
+        for k in range(files_per_item):
+            with open(os.path.join(folder, f"f{k}"), "wb") as fh:
+                fh.write(blob)
+    return read
+
+
+def floor(catalog: Path, out: Path, files: int, size: int, jobs: int) -> float:
+    """Seconds to read every item with orjson and write ``size`` bytes in ``files`` files.
+
+    The work is split over ``jobs`` processes, like the build's.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    paths = [str(p) for p in item_files(catalog)]
+    per_item = max(1, round(files / max(1, len(paths))))
+    per_file = size // max(1, per_item * len(paths))
+    shares = [(paths[i::jobs], str(out), per_item, per_file) for i in range(jobs)]
+    os.sync()
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(_floor_worker, shares))
+    return time.perf_counter() - started
+
+
+NAIVE_TEMPLATE = """<!doctype html><html><head><title>{{ item.id }}</title>
+{{ map_head }}</head><body><h1>{{ item.id }}</h1>{{ map_body }}
+<table>{% for k, v in item.properties.items() %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>
+{% endfor %}</table>
+{% for key, a in item.assets.items() %}<div><h3>{{ a.title or key }}</h3>
+<a href="{{ a.href }}">Download</a> {{ a.type }}<table>{% for k, v in a.items() %}
+<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</table></div>{% endfor %}
+<pre>{{ item | tojson(indent=2) }}</pre></body></html>"""
+
+
+def naive(catalog: Path, out: Path, limit: int) -> tuple[int, float]:
+    """The straightforward build on the first ``limit`` items: (items, seconds)."""
+    import folium
+    import jinja2
+    import pystac
+
+    template = jinja2.Environment(autoescape=True).from_string(NAIVE_TEMPLATE)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    root = pystac.Catalog.from_file(str(catalog / "catalog.json"))
+    done = 0
+    for item in root.get_items(recursive=True):
+        data = item.to_dict()
+        fmap = folium.Map(location=[0, 0], zoom_start=5)
+        folium.GeoJson(data["geometry"]).add_to(fmap)
+        west, south, east, north = data["bbox"]
+        fmap.fit_bounds([[south, west], [north, east]])
+        figure = fmap.get_root()
+        figure.render()
+        html = template.render(item=data, map_head=figure.header.render(),
+                               map_body=figure.html.render())
+        (out / f"{item.id}.html").write_text(html, encoding="utf-8")
+        done += 1
+        if done >= limit:
+            break
+    return done, time.perf_counter() - started
+
+
 def map_costs(samples: int = 2000) -> tuple[float, float]:
     """Per-item map cost (ms): our skeleton + data injection vs. one folium Map per item."""
     import folium
@@ -193,11 +276,16 @@ def map_costs(samples: int = 2000) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=10_000, help="items to generate")
+    parser.add_argument("--large", action="store_true", help="100,000 items")
+    parser.add_argument("--naive-items", type=int, default=2_000,
+                        help="size of the subset the naive baseline builds")
     parser.add_argument("--jobs", type=int, default=None, help="sitegen --jobs")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where to put the catalog and site (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the catalog and site")
     args = parser.parse_args()
+    if args.large:
+        args.items = 100_000
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -214,6 +302,7 @@ def main() -> int:
                    "--base-url", "https://bench.example/"]
         if args.jobs:
             command += ["--jobs", str(args.jobs)]
+        os.sync()  # the generator's writes must not slow the build down
         started = time.perf_counter()
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 text=True)
@@ -235,9 +324,22 @@ def main() -> int:
         print(f"cost per item: {per_item_ms:.2f} ms of worker time")
         if math.isfinite(seconds) and args.items:
             print(f"extrapolated to 100,000 items: {seconds * 100_000 / args.items:,.0f} s")
-        ours, naive = map_costs()
+        jobs = args.jobs or cores
+        floor_s = floor(catalog, work / "floor", files, size, jobs)
+        print(f"floor: {floor_s:.1f} s (orjson read of every item and {size / 1e6:,.1f} MB "
+              f"written in {files:,} files, {jobs} processes)")
+        shutil.rmtree(work / "floor", ignore_errors=True)
+        subset, naive_s = naive(catalog, work / "naive", min(args.naive_items, args.items))
+        naive_full = naive_s * args.items / max(1, subset)
+        print(f"naive: {naive_s:.1f} s for {subset:,} items = {subset / naive_s:,.0f} items/s "
+              f"(pystac walk, to_dict, folium Map, Jinja, write); extrapolated to "
+              f"{args.items:,} items: {naive_full:,.0f} s")
+        shutil.rmtree(work / "naive", ignore_errors=True)
+        print(f"ratios: build/floor {seconds / floor_s:.2f}, naive/build "
+              f"{naive_full / seconds:.1f}")
+        ours, naive_map = map_costs()
         print(f"map per item page: {ours:.3f} ms (skeleton built once + page data) vs "
-              f"{naive:.2f} ms for a folium Map per page")
+              f"{naive_map:.2f} ms for a folium Map per page")
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -108,6 +108,7 @@ def build(
     cache = tempfile.mkdtemp(prefix="sitegen-cache-") if is_url(root) else None
     workers = config.jobs or os.cpu_count() or 1
     pool: Executor | _LazyPool | None = executor or (_LazyPool(workers) if workers > 1 else None)
+    aux = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-aux")
     try:
         reader = Reader(timeout=config.timeout, cache_dir=cache)
         crawled = crawl(root, reader, reporter, map_items=_mapper(pool))
@@ -115,6 +116,10 @@ def build(
         policy = HrefPolicy(site.layout, is_url(root), config.copy_assets,
                             config.asset_base_url, config.remote_images)
         info = _site_info(site)
+        # The search index, sitemaps and static files need no item page: a thread
+        # writes them while the workers render items, when this process is idle.
+        aux_future = aux.submit(_write_aux, site, env, info, policy, staging.path, dirs,
+                                config)
         state = WorkerState(uuid.uuid4().hex, dirs, info, policy, staging.path,
                             config.download_roles, config.offline,
                             site_facts(config, site.title))
@@ -125,22 +130,24 @@ def build(
             copies += _write_nodes(site, env, info, policy, staging.path, reporter, lists,
                                    spool)
         os.remove(os.path.join(staging.path, SPOOL))
-        _write_search(site, env, info, policy, staging.path)
-        _write_indexes(site, info, staging.path)
+        aux_future.result()
         _write_assets(copies, staging.path, reporter)
-        _write_static(dirs, env, info, staging.path, config)
         if config.strict and reporter.warnings:
             raise StrictError(f"{len(reporter.warnings)} warning(s) and --strict is set; "
                               "the previous site was kept")
         staging.commit()
     except TemplateError as exc:
+        aux.shutdown(cancel_futures=True)
         staging.abort()
         where = f" ({exc.filename}:{exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
         raise ThemeError(f"theme template error{where}: {exc}") from None
     except BaseException:
+        # The thread must have stopped writing before the staging folder goes.
+        aux.shutdown(cancel_futures=True)
         staging.abort()
         raise
     finally:
+        aux.shutdown(cancel_futures=True)
         if isinstance(pool, _LazyPool):
             pool.shutdown()
         if cache is not None:
@@ -244,6 +251,14 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out:
                 [(site.nodes[c].title, site.nodes[c].page) for c in collections])
     html = env.get_template("search.html").render(search_context(site, info, collections))
     write_file(out, "search/index.html", html)
+
+
+def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: str,
+               dirs: tuple[str, ...], config: Config) -> None:
+    """Everything that depends on the crawl only: search, sitemaps, static files."""
+    _write_search(site, env, info, policy, out)
+    _write_indexes(site, info, out)
+    _write_static(dirs, env, info, out, config)
 
 
 def _write_indexes(site: Site, info: SiteInfo, out: str) -> None:

@@ -242,7 +242,9 @@ def asset_rows(
         extra = {k: v for k, v in asset.items() if k not in ASSET_SHOWN}
         checksum = asset.get("file:checksum")
         decoded = decode_multihash(checksum) if isinstance(checksum, str) else None
+        main = _target_dict(target, "", media)
         rows.append({
+            "index": len(rows) + 1,
             "key": str(key),
             "title": title if isinstance(title, str) and title.strip() else str(key),
             "description": Markup(render_markdown(desc)) if isinstance(desc, str) else None,
@@ -253,8 +255,9 @@ def asset_rows(
             "checksum": {"algorithm": decoded[0], "hex": decoded[1]} if decoded else (
                 {"algorithm": "checksum", "hex": checksum} if isinstance(checksum, str)
                 else None),
-            "main": _target_dict(target, "", media),
+            "main": main,
             "alternates": alternates,
+            "hrefs": [main, *alternates],
             "requester_pays": requester_pays(asset, doc or {}),
             "preview": target.url is not None and policy.may_inline(target.url)
             and is_image(media, target.text) and (bool(PREVIEW_ROLES & set(roles)) or key in
