@@ -240,7 +240,7 @@ def naive(catalog: Path, out: Path, limit: int) -> tuple[int, float]:
         folium.GeoJson(data["geometry"]).add_to(fmap)
         west, south, east, north = data["bbox"]
         fmap.fit_bounds([[south, west], [north, east]])
-        figure = fmap.get_root()
+        figure: Any = fmap.get_root()
         figure.render()
         html = template.render(item=data, map_head=figure.header.render(),
                                map_body=figure.html.render())

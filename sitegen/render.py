@@ -218,7 +218,7 @@ def asset_rows(
     """Display records of a document's assets (asset cards), in document order."""
     if not isinstance(assets, dict):
         return []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key, asset in assets.items():
         if not isinstance(asset, dict):
             continue
