@@ -136,7 +136,7 @@ def generate(root: Path, n: int) -> int:
 class TreeMemory:
     """Samples the summed RSS of a process and all its children."""
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
         self.process = psutil.Process(pid)
         self.interval = interval
         self.peak = 0

@@ -122,7 +122,7 @@ def item_entries(
         url: str | None = None
         site_path: str | None = None
         if target.url is not None and target.url.startswith(("http://", "https://")):
-            url = target.url
+            url = list_url(target.url)
         elif target.copy is not None:
             site_path = target.copy[1]
             if base_url:
@@ -149,6 +149,18 @@ def item_entries(
             hash=hashed,
         ))
     return entries, others
+
+
+#: Characters a URL may hold as they are (RFC 3986 reserved and unreserved, and ``%``).
+_URL_SAFE = "%:/?#[]@!$&'()*+,;=~-._"
+
+
+def list_url(url: str) -> str:
+    """``url`` with spaces, quotes, backticks, ``<>`` and non-ASCII percent-encoded.
+
+    One URL per line in ``urls.txt`` must be one word for wget, aria2 and curl.
+    """
+    return quote(url, safe=_URL_SAFE)
 
 
 def _file_name(url: str, key: str) -> str:

@@ -47,12 +47,14 @@ from sitegen.render import (
     SiteInfo,
     asset_rows,
     citation,
+    clean_page,
     crumbs_for,
     extent_text,
     item_period,
     keywords,
     license_info,
     make_environment,
+    other_links,
     page_context,
     providers,
     safe_link,
@@ -157,7 +159,7 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
         context = item_context(raw, job, state, copies, problem)
         context["bulk"] = bulk_context(stem, job.page, raw.get("id"), chunks.stats,
                                        state.roles, "item")
-        html = template.render(context)
+        html = clean_page(template.render(context))
     except Exception as exc:  # noqa: BLE001 - one odd item must not stop the build
         diags.append(Diagnostic(job.location, f"page could not be rendered "
                                 f"({type(exc).__name__}: {exc}); a minimal page was written"))
@@ -258,6 +260,7 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
         "license": license_info(doc, job.location, page, policy, copies),
         "providers": providers(doc),
         "related": [(rel, t, relative_url(p, page) if p else None) for rel, t, p in job.related],
+        "links": other_links(doc, job.location, page, policy, copies),
     }
     context["map"] = map_context(item_map(doc, job.location, bbox, page, policy, copies),
                                  context["static"], state.offline)
@@ -381,6 +384,7 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
             "details": Markup(property_table(doc, NODE_SHOWN)),
             "citation": citation(doc),
             "assets": asset_rows(doc.get("assets"), node.location, page, policy, copies, doc),
+            "links": other_links(doc, node.location, page, policy, copies),
             "thumbnail": thumbnail_url(find_thumbnail(doc, node.location), page, policy, copies),
             "children": [_child_card(site, site.nodes[c], page, policy, copies)
                          for c in node.children] if index == 0 else [],
@@ -400,7 +404,7 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
         context["page"]["image"] = image
         context["jsonld"] = Markup(render_jsonld(node_jsonld(site, node, page, info, bulk,
                                                              image)))
-        out.append((page, template.render(context)))
+        out.append((page, clean_page(template.render(context))))
     return out, copies
 
 

@@ -7,6 +7,7 @@ autoescape and macro calls in per-property loops dominated render time).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,48 @@ def asset_rows(
             "fields": Markup(property_table(extra, frozenset())) if extra else None,
         })
     return rows
+
+
+#: Links shown elsewhere on a page (navigation, related STAC documents, alternates).
+_NOT_LISTED_RELS = frozenset({"self", "root", "parent", "child", "item", "collection",
+                              "items", "alternate", "preview", "thumbnail"})
+
+
+#: C0 controls but tab, newline and carriage return: an HTML parse error, and never text.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_page(html: str) -> str:
+    """A rendered page without control characters (a NUL in an id, say): each becomes
+    U+FFFD, as a browser would show it. One scan of the page, usually finding none."""
+    if _CONTROLS.search(html) is None:
+        return html
+    return _CONTROLS.sub("\ufffd", html)
+
+
+def other_links(doc: dict[str, Any], location: str, page: str, policy: HrefPolicy,
+                copies: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The document's other links (license, via, describedby, cite-as, ...): a link when
+    the href is safe, else the href as text with a note. Links to STAC documents are
+    listed as related documents instead."""
+    out = []
+    for link in as_list(doc.get("links")):
+        if not isinstance(link, dict):
+            continue
+        rel = link.get("rel")
+        if not isinstance(rel, str) or rel in _NOT_LISTED_RELS:
+            continue
+        href = link.get("href")
+        if isinstance(href, str) and href.split("?", 1)[0].lower().endswith(
+                (".json", ".geojson")) and not href.lower().startswith(("http:", "https:")):
+            continue
+        target = policy.asset(href, location, page)
+        if target.copy is not None:
+            copies.append(target.copy)
+        title = link.get("title")
+        out.append({"rel": rel, "title": title if isinstance(title, str) and title.strip()
+                    else None, "url": target.url, "text": target.text, "note": target.note})
+    return out
 
 
 def thumbnail_url(

@@ -154,6 +154,14 @@ class Staging:
         """Remove staging folders left by killed builds of the same output."""
         if not parent.is_dir():
             return
+        if not self.output.exists():
+            # Killed between the two renames of a swap: the previous site is the old one.
+            for leftover in sorted(parent.glob(f".{self.output.name}{_OLD_TAG}*")):
+                pid_text = leftover.name[len(self.output.name) + 1 + len(_OLD_TAG):]
+                if pid_text.isdigit() and not _pid_alive(int(pid_text)) and \
+                        (leftover / MARKER).is_file():
+                    os.rename(leftover, self.output)
+                    break
         for tag in (_TMP_TAG, _OLD_TAG):
             for leftover in parent.glob(f".{self.output.name}{tag}*"):
                 pid_text = leftover.name[len(self.output.name) + 1 + len(tag):].split("-")[0]

@@ -56,3 +56,16 @@ def test_write_recreates_a_folder_removed_behind_its_back(tmp_path: Path) -> Non
     shutil.rmtree(tmp_path / "a")
     write_file(str(tmp_path), "a/b/two.txt", "2")
     assert (tmp_path / "a" / "b" / "two.txt").read_text() == "2"
+
+
+def test_a_swap_killed_between_its_renames_gets_the_previous_site_back(tmp_path: Path) -> None:
+    # What a build killed after "output -> old" and before "staging -> output" leaves.
+    old = tmp_path / ".site.sitegen-old-999999999"
+    old.mkdir()
+    (old / MARKER).write_text("stac-sitegen\n")
+    (old / "index.html").write_text("previous")
+    (tmp_path / ".site.sitegen-tmp-999999999-abc").mkdir()
+    staging = Staging(tmp_path / "site")
+    assert (tmp_path / "site" / "index.html").read_text() == "previous"
+    staging.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
