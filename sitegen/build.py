@@ -41,7 +41,13 @@ from sitegen.pages import (
     search_context,
     site_facts,
 )
-from sitegen.render import SiteInfo, make_environment, sample_catalog_dir, theme_dirs
+from sitegen.render import (
+    SiteInfo,
+    make_environment,
+    render_page,
+    sample_catalog_dir,
+    theme_dirs,
+)
 from sitegen.reporter import Reporter
 from sitegen.search import search_docs, write_index
 from sitegen.sitemap import robots_txt, w3c_datetime, write_sitemaps
@@ -249,7 +255,7 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out:
     index = {loc: i for i, loc in enumerate(collections)}
     write_index(lambda rel: open_output(out, rel), search_docs(site, policy, index),
                 [(site.nodes[c].title, site.nodes[c].page) for c in collections])
-    html = env.get_template("search.html").render(search_context(site, info, collections))
+    html = render_page(env.get_template("search.html"), search_context(site, info, collections))
     write_file(out, "search/index.html", html)
 
 
@@ -320,7 +326,7 @@ def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: str,
 
     context = page_context(info, "404.html", "Page not found", "Page not found",
                            info.root_json, [("Page not found", None)], "error")
-    write_file(out, "404.html", env.get_template("404.html").render(context))
+    write_file(out, "404.html", render_page(env.get_template("404.html"), context))
     # GitHub Pages runs Jekyll unless told not to, and Jekyll drops "_static/".
     write_file(out, ".nojekyll", "")
 

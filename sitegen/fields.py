@@ -16,6 +16,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from sitegen.formats import decode_multihash, doi_id, doi_url, format_duration, format_name
 
 VENDOR = Path(__file__).resolve().parent / "vendor" / "stac-fields"
@@ -520,8 +522,6 @@ _FORMATTERS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
 
 
 def _compact(value: Any) -> str:
-    import orjson
-
     try:
         text = orjson.dumps(value).decode("utf-8")
     except TypeError:
@@ -559,8 +559,6 @@ def _row(key: str, value: Any) -> str:
     """One table row (or a label row and a full-width row for a table value)."""
     if not isinstance(value, list | dict) or not value:
         return _compose_row(key, value_html(key, value))
-    import orjson
-
     try:
         # NaN and Infinity dump as null: such values are rendered every time.
         dumped = orjson.dumps(value)

@@ -71,11 +71,10 @@ def check_site(site: Path) -> LinkReport:
         for name in filenames:
             if not os.path.islink(os.path.join(dirpath, name)):
                 files.add(os.path.normpath(os.path.join(rel_dir, name)))
-    for page in sorted(site.rglob("*.html")):
+    for rel_page in sorted(f for f in files if f.endswith(".html")):
         report.pages += 1
         collector = _Collector()
-        collector.feed(page.read_text(encoding="utf-8"))
-        rel_page = page.relative_to(site).as_posix()
+        collector.feed((site / rel_page).read_text(encoding="utf-8"))
         page_dir = os.path.dirname(rel_page)
         for tag, attr, url in collector.urls:
             parsed = urlparse(url)

@@ -47,7 +47,6 @@ from sitegen.render import (
     SiteInfo,
     asset_rows,
     citation,
-    clean_page,
     crumbs_for,
     extent_text,
     item_period,
@@ -57,6 +56,7 @@ from sitegen.render import (
     other_links,
     page_context,
     providers,
+    render_page,
     safe_link,
     summary_rows,
     thumbnail_url,
@@ -159,7 +159,7 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
         context = item_context(raw, job, state, copies, problem)
         context["bulk"] = bulk_context(stem, job.page, raw.get("id"), chunks.stats,
                                        state.roles, "item")
-        html = clean_page(template.render(context))
+        html = render_page(template, context)
     except Exception as exc:  # noqa: BLE001 - one odd item must not stop the build
         diags.append(Diagnostic(job.location, f"page could not be rendered "
                                 f"({type(exc).__name__}: {exc}); a minimal page was written"))
@@ -404,7 +404,7 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
         context["page"]["image"] = image
         context["jsonld"] = Markup(render_jsonld(node_jsonld(site, node, page, info, bulk,
                                                              image)))
-        out.append((page, clean_page(template.render(context))))
+        out.append((page, render_page(template, context)))
     return out, copies
 
 

@@ -24,7 +24,7 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from sitegen import __version__
-from sitegen.catalog import extent_boxes, extent_intervals
+from sitegen.catalog import STRUCTURAL_RELS, extent_boxes, extent_intervals
 from sitegen.errors import SitegenError
 from sitegen.fields import (
     as_dict,
@@ -269,17 +269,20 @@ def asset_rows(
 
 
 #: Links shown elsewhere on a page (navigation, related STAC documents, alternates).
-_NOT_LISTED_RELS = frozenset({"self", "root", "parent", "child", "item", "collection",
-                              "items", "alternate", "preview", "thumbnail"})
+_NOT_LISTED_RELS = STRUCTURAL_RELS | {"preview", "thumbnail"}
 
 
 #: C0 controls but tab, newline and carriage return: an HTML parse error, and never text.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def clean_page(html: str) -> str:
-    """A rendered page without control characters (a NUL in an id, say): each becomes
-    U+FFFD, as a browser would show it. One scan of the page, usually finding none."""
+def render_page(template: Any, context: dict[str, Any]) -> str:
+    """Render an HTML page; every page goes through here.
+
+    Control characters (a NUL in an id, say) become U+FFFD, as a browser would show
+    them: one scan of the page, usually finding none.
+    """
+    html: str = template.render(context)
     if _CONTROLS.search(html) is None:
         return html
     return _CONTROLS.sub("\ufffd", html)

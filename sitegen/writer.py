@@ -157,18 +157,21 @@ class Staging:
         if not self.output.exists():
             # Killed between the two renames of a swap: the previous site is the old one.
             for leftover in sorted(parent.glob(f".{self.output.name}{_OLD_TAG}*")):
-                pid_text = leftover.name[len(self.output.name) + 1 + len(_OLD_TAG):]
-                if pid_text.isdigit() and not _pid_alive(int(pid_text)) and \
-                        (leftover / MARKER).is_file():
+                pid = self._leftover_pid(leftover, _OLD_TAG)
+                if pid is not None and not _pid_alive(pid) and (leftover / MARKER).is_file():
                     os.rename(leftover, self.output)
                     break
         for tag in (_TMP_TAG, _OLD_TAG):
             for leftover in parent.glob(f".{self.output.name}{tag}*"):
-                pid_text = leftover.name[len(self.output.name) + 1 + len(tag):].split("-")[0]
-                if pid_text.isdigit() and _pid_alive(int(pid_text)) and \
-                        int(pid_text) != os.getpid():
+                pid = self._leftover_pid(leftover, tag)
+                if pid is not None and _pid_alive(pid) and pid != os.getpid():
                     continue
                 shutil.rmtree(leftover, ignore_errors=True)
+
+    def _leftover_pid(self, leftover: Path, tag: str) -> int | None:
+        """The process id in a staging or old folder's name (``.site.sitegen-tmp-PID-...``)."""
+        pid_text = leftover.name[len(self.output.name) + 1 + len(tag):].split("-")[0]
+        return int(pid_text) if pid_text.isdigit() else None
 
     def commit(self) -> None:
         """Swap the staging folder in place of the output."""
