@@ -116,7 +116,7 @@ def build(
     pool: Executor | _LazyPool | None = executor or (_LazyPool(workers) if workers > 1 else None)
     aux = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-aux")
     try:
-        reader = Reader(timeout=config.timeout, cache_dir=cache)
+        reader = make_reader(config, cache)
         crawled = crawl(root, reader, reporter, map_items=_mapper(pool))
         site = build_model(crawled, config)
         policy = HrefPolicy(site.layout, is_url(root), config.copy_assets,
@@ -384,6 +384,13 @@ def _mapper(pool: Executor | _LazyPool | None,
     return run
 
 
+def make_reader(config: Config, cache_dir: str | None) -> Reader:
+    """The document reader with the config's remote limits."""
+    return Reader(timeout=config.timeout, cache_dir=cache_dir, retries=config.retries,
+                  max_bytes=int(config.max_document_mb * 1_000_000),
+                  max_connections=config.max_connections)
+
+
 def bundled_source() -> str:
     """The bundled sample catalog, built when no SOURCE is given."""
     return str(sample_catalog_dir())
@@ -392,4 +399,4 @@ def bundled_source() -> str:
 def crawl_only(source: str, config: Config, reporter: Reporter | None = None) -> Crawl:
     """Crawl without building (used by tests and the benchmark to compare counts)."""
     reporter = reporter or Reporter()
-    return crawl(source, Reader(timeout=config.timeout), reporter)
+    return crawl(source, make_reader(config, None), reporter)

@@ -217,7 +217,12 @@ def crawl(
             location, doc = queue.popleft()
             node = _make_node(location, doc)
             result.nodes[location] = node
-            for rel, href, title in _follow_links(doc):
+            links = list(_follow_links(doc))
+            if remote_root:
+                reader.prefetch(target for rel, href, _ in links if rel != "item"
+                                for kind, target in [resolve_href(href, location)]
+                                if kind == "remote" and target not in result.parents)
+            for rel, href, title in links:
                 kind, target = resolve_href(href, location)
                 if kind == "invalid":
                     reporter.warn(location, f"{rel} link has an unusable href", href)
@@ -258,7 +263,8 @@ def crawl(
                     reporter.warn(location, f"child link target is not a STAC Catalog or "
                                   f"Collection ({child_kind})", href)
         if pending:
-            batches = [pending[i:i + ITEM_BATCH] for i in range(0, len(pending), ITEM_BATCH)]
+            batches = _prefetched(reader, [pending[i:i + ITEM_BATCH]
+                                           for i in range(0, len(pending), ITEM_BATCH)])
             pending = []
             summarise = _Summariser(reader)
             for results in map_items(summarise, batches):
@@ -280,6 +286,13 @@ def crawl(
         pending_href.clear()
     _prune(result)
     return result
+
+
+def _prefetched(reader: Reader, batches: list[list[str]]) -> Iterator[list[str]]:
+    """Yield the batches, fetching the remote documents of each (several at a time) first."""
+    for batch in batches:
+        reader.prefetch(batch)
+        yield batch
 
 
 def _is_ancestor(parents: dict[str, list[str]], target: str, location: str) -> bool:

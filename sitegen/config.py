@@ -48,7 +48,9 @@ class Config:
         "A theme folder whose templates and static files override the default theme "
         "(relative to the config file).",
     )
-    items_per_page: int = _opt(100, "Items listed per page on catalog and collection pages.")
+    items_per_page: int = _opt(
+        100, "Entries (child catalogs and collections first, then items) listed per page on "
+        "catalog and collection pages; more go to index-2.html, index-3.html...")
     jobs: int | None = _opt(None, "Worker processes for rendering item pages. Default: all cores.")
     copy_assets: bool = _opt(
         True,
@@ -102,7 +104,18 @@ class Config:
         True, "List item pages in sitemap.xml (catalog and collection pages are always "
         "listed). Needs `base_url`.")
     language: str = _opt("en", "Language of the interface, written to `<html lang>`.")
-    timeout: float = _opt(30.0, "Seconds to wait for one http(s) document of a remote catalog.")
+    timeout: float = _opt(
+        30.0, "Seconds to wait for a remote server (connecting, or between two pieces of a "
+        "document). A whole document must arrive within ten times this.")
+    retries: int = _opt(
+        2, "Extra attempts for a remote document after a timeout, a dropped connection or "
+        "an HTTP 429/5xx answer, waiting 0.5 s, 1 s, 2 s... between them (or the server's "
+        "Retry-After, up to 60 s).")
+    max_connections: int = _opt(
+        4, "Most http(s) requests in flight at once when reading a remote catalog.")
+    max_document_mb: float = _opt(
+        256.0, "Largest STAC document read, in megabytes (local or remote); larger ones are "
+        "reported and skipped.")
     strict: bool = _opt(False, "Treat every warning as an error (exit code 1).")
 
     @classmethod
@@ -211,6 +224,12 @@ def _validate(config: Config) -> None:
         raise ConfigError("jobs must be at least 1")
     if config.timeout <= 0:
         raise ConfigError("timeout must be positive")
+    if config.retries < 0:
+        raise ConfigError("retries must be 0 or more")
+    if config.max_connections < 1:
+        raise ConfigError("max_connections must be at least 1")
+    if config.max_document_mb <= 0:
+        raise ConfigError("max_document_mb must be positive")
     if config.items_structured_data not in ("auto", "always", "never"):
         raise ConfigError("items_structured_data must be \"auto\", \"always\" or \"never\"")
     for key in ("base_url", "asset_base_url"):

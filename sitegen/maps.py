@@ -75,16 +75,34 @@ def _lon_span(coords: Iterable[tuple[float, float]]) -> tuple[float, float]:
     return (min(lons), max(lons)) if lons else (0.0, 0.0)
 
 
+_NUMBER = (int, float)  # exact types: ``bool`` is not a coordinate
+
+
+def _is_position(value: Any) -> bool:
+    return isinstance(value, list) and len(value) >= 2 and type(value[0]) in _NUMBER \
+        and type(value[1]) in _NUMBER
+
+
 def _positions(geometry: dict[str, Any]) -> list[tuple[float, float]]:
     out: list[tuple[float, float]] = []
 
     def walk(value: Any) -> None:
-        if isinstance(value, list) and len(value) >= 2 and all(
-                isinstance(v, int | float) and not isinstance(v, bool) for v in value[:2]):
+        if not isinstance(value, list):
+            return
+        if _is_position(value):
             out.append((float(value[0]), float(value[1])))
-        elif isinstance(value, list):
-            for sub in value:
-                walk(sub)
+            return
+        if value and _is_position(value[0]):
+            # a ring or line: one loop, no call per vertex (footprints reach 10^6)
+            for p in value:
+                if isinstance(p, list) and len(p) >= 2 and type(p[0]) in _NUMBER and \
+                        type(p[1]) in _NUMBER:
+                    out.append((float(p[0]), float(p[1])))
+                else:
+                    walk(p)
+            return
+        for sub in value:
+            walk(sub)
 
     if geometry.get("type") == "GeometryCollection":
         for sub in geometry.get("geometries") or []:
@@ -102,7 +120,11 @@ def crosses_antimeridian(geometry: dict[str, Any] | None, bbox: BBox | None) -> 
         return True
     if geometry is None:
         return False
-    west, east = _lon_span(_positions(geometry))
+    return _spans_antimeridian(_positions(geometry))
+
+
+def _spans_antimeridian(positions: list[tuple[float, float]]) -> bool:
+    west, east = _lon_span(positions)
     return east - west > 180 and west < 0 < east
 
 
@@ -127,19 +149,27 @@ def check_geometry(geometry: object) -> tuple[dict[str, Any] | None, str | None]
     placed on a map (bad nesting, latitudes beyond 90, not GeoJSON). ``(None, None)``
     for a null geometry.
     """
+    checked, problem, _ = _checked(geometry)
+    return checked, problem
+
+
+def _checked(geometry: object) -> tuple[dict[str, Any] | None, str | None,
+                                         list[tuple[float, float]]]:
+    """:func:`check_geometry`, also returning the positions it had to walk."""
     if geometry is None:
-        return None, None
+        return None, None, []
     if not isinstance(geometry, dict) or not isinstance(geometry.get("type"), str):
-        return None, "geometry is not a GeoJSON geometry"
+        return None, "geometry is not a GeoJSON geometry", []
     kind = geometry["type"]
     if kind == "GeometryCollection":
-        parts = [check_geometry(g) for g in geometry.get("geometries") or []]
-        good = [g for g, _ in parts if g is not None]
-        problems = [p for _, p in parts if p]
+        parts = [_checked(g) for g in geometry.get("geometries") or []]
+        good = [g for g, _, _ in parts if g is not None]
+        problems = [p for _, p, _ in parts if p]
         return ({"type": kind, "geometries": good} if good else None,
-                problems[0] if problems else None)
+                problems[0] if problems else None,
+                [pos for g, _, positions in parts if g is not None for pos in positions])
     if kind not in _DEPTH:
-        return None, f"geometry type {kind!r} is not GeoJSON"
+        return None, f"geometry type {kind!r} is not GeoJSON", []
     coords = geometry.get("coordinates")
     depth = _depth(coords)
     problem = None
@@ -147,39 +177,38 @@ def check_geometry(geometry: object) -> tuple[dict[str, Any] | None, str | None]
         coords = [coords]
         problem = f"{kind} coordinates lack their outer array; drawn as if they had it"
     elif depth != _DEPTH[kind]:
-        return None, f"{kind} coordinates are not nested as GeoJSON requires"
+        return None, f"{kind} coordinates are not nested as GeoJSON requires", []
     positions = _positions({"type": kind, "coordinates": coords})
-    if any(not (math.isfinite(x) and math.isfinite(y)) for x, y in positions):
-        return None, "geometry has coordinates that are not numbers"
-    if any(abs(y) > 90 or abs(x) > 540 for x, y in positions):
-        return None, "geometry has latitudes beyond ±90° (longitude and latitude swapped?)"
-    return {"type": kind, "coordinates": coords}, problem
+    if positions:
+        xs = [x for x, _ in positions]
+        ys = [y for _, y in positions]
+        if not (all(map(math.isfinite, xs)) and all(map(math.isfinite, ys))):
+            return None, "geometry has coordinates that are not numbers", []
+        if min(ys) < -90 or max(ys) > 90 or min(xs) < -540 or max(xs) > 540:
+            return (None, "geometry has latitudes beyond ±90° (longitude and latitude "
+                    "swapped?)", [])
+    return {"type": kind, "coordinates": coords}, problem, positions
 
 
 def prepare_geometry(geometry: object, bbox: BBox | None, max_vertices: int,
                      digits: int = 6) -> dict[str, Any] | None:
     """A geometry ready to draw: valid, antimeridian-shifted, rounded, vertex-capped."""
-    geometry, _problem = check_geometry(geometry)
-    if geometry is None:
+    geometry, _problem, positions = _checked(geometry)
+    if geometry is None or not positions:
         return None
-    positions = _positions(geometry)
-    if not positions:
-        return None
-    shift = crosses_antimeridian(geometry, bbox)
+    shift = (bbox is not None and bbox[0] > bbox[2]) or _spans_antimeridian(positions)
     step = max(1, -(-len(positions) // max_vertices))
 
     def fix(value: Any) -> Any:
-        if isinstance(value, list) and len(value) >= 2 and all(
-                isinstance(v, int | float) and not isinstance(v, bool) for v in value[:2]):
+        if _is_position(value):
             lon = float(value[0]) + (360.0 if shift and value[0] < 0 else 0.0)
             return [round(lon, digits), round(float(value[1]), digits)]
-        if isinstance(value, list) and value and isinstance(value[0], list) and \
-                value[0] and isinstance(value[0][0], int | float):
-            # a ring or line: thin out long ones, keep first and last (closure)
-            points = [fix(v) for v in value]
-            if step > 1 and len(points) > 4:
-                points = points[:-1:step] + [points[-1]]
-            return points
+        if isinstance(value, list) and value and _is_position(value[0]):
+            # a ring or line: thin out long ones (before rounding: footprints reach 10^6
+            # vertices), keep first and last (closure)
+            if step > 1 and len(value) > 4:
+                value = [*value[:-1:step], value[-1]]
+            return [fix(v) for v in value]
         if isinstance(value, list):
             return [fix(v) for v in value]
         return value

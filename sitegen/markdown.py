@@ -35,6 +35,10 @@ _BLOCK_TAG_RE = re.compile(
     r"</?(p|br|li|ul|ol|h[1-6]|tr|td|th|table|thead|tbody|blockquote|pre|hr)\b[^>]*>")
 _TAG_RE = re.compile(r"<[^>]*>")
 _SPACE_RE = re.compile(r"\s+")
+#: One line of letters, digits and harmless punctuation, starting with a letter: no
+#: CommonMark syntax can start or hide in it, so it renders as itself in a paragraph.
+#: Most titles and short descriptions are like that, and skip the parser.
+_PLAIN_RE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:()/'-])*(?<! )\Z")
 #: Longest description rendered; longer ones are cut with a note (a 10 MB text
 #: would otherwise be copied into every page that shows it).
 MAX_MARKDOWN_CHARS = 100_000
@@ -47,6 +51,8 @@ def render_markdown(text: str) -> str:
     Returns:
         HTML safe to insert into a page (mark it safe in the template).
     """
+    if _PLAIN_RE.match(text):
+        return f"<p>{text}</p>\n"
     cut = len(text) > MAX_MARKDOWN_CHARS
     if cut:
         text = text[:MAX_MARKDOWN_CHARS]
@@ -66,9 +72,13 @@ def render_markdown(text: str) -> str:
 @lru_cache(maxsize=4096)
 def plain_text(text: str, limit: int = 155) -> str:
     """Markdown reduced to one line of plain text, cut at a word near ``limit``."""
-    rendered = _BLOCK_TAG_RE.sub(" ", _md.render(text[: limit * 20]))
-    flat = html.unescape(_TAG_RE.sub("", rendered))
-    flat = _SPACE_RE.sub(" ", flat).strip()
+    text = text[: limit * 20]
+    if _PLAIN_RE.match(text):
+        flat = _SPACE_RE.sub(" ", text)
+    else:
+        rendered = _BLOCK_TAG_RE.sub(" ", _md.render(text))
+        flat = html.unescape(_TAG_RE.sub("", rendered))
+        flat = _SPACE_RE.sub(" ", flat).strip()
     if len(flat) <= limit:
         return flat
     cut = flat[: limit - 1].rsplit(" ", 1)[0]

@@ -29,7 +29,8 @@ class NodePage:
         title: Title, or the id when the document has none.
         page: Output path of the first HTML page.
         json: Output path of the JSON copy.
-        list_pages: Output paths of the item list pages; ``list_pages[0] == page``.
+        list_pages: Output paths of the list pages (children, then items, ``items_per_page``
+            entries a page); ``list_pages[0] == page``.
         children: Locations of child nodes, in link order.
         items: Locations of items, in link order.
         record: The crawled record (raw and migrated document).
@@ -185,7 +186,7 @@ def build_model(crawl: Crawl, config: Config) -> Site:
     per_page = config.items_per_page
     list_pages: dict[str, tuple[str, ...]] = {}
     for loc, record in crawl.nodes.items():
-        count = max(1, -(-len(record.items) // per_page))
+        count = max(1, -(-(len(record.children) + len(record.items)) // per_page))
         stem = page_stem(pages[loc])
         extra = tuple(alloc.claim_unique(f"{stem}-{n}") for n in range(2, count + 1))
         list_pages[loc] = (pages[loc], *extra)

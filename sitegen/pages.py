@@ -364,37 +364,57 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
     total = len(node.items)
     image = absolute_image(find_thumbnail(doc, node.location), node.page, policy,
                            info.base_url)
+    meta = plain_text(description) or f"STAC {node.kind} {node.title}"
+    if node.location == site.root and site.config.description:
+        meta = plain_text(site.config.description)
+    # What only the first list page shows is computed once; every list page lives in
+    # the first one's folder, so its relative URLs hold for all of them.
+    first_page = node.list_pages[0]
+    shown_once = {
+        "kind": node.kind,
+        "id": node.id,
+        "title": node.title,
+        "description": Markup(render_markdown(description)) if description else None,
+        "license": license_info(doc, node.location, first_page, policy, copies),
+        "providers": providers(doc),
+        "keywords": keywords(doc),
+        "extent": extent_text(doc) if node.kind == "collection" else None,
+        "summaries": summary_rows(doc),
+        "details": Markup(property_table(doc, NODE_SHOWN)),
+        "citation": citation(doc),
+        "assets": asset_rows(doc.get("assets"), node.location, first_page, policy, copies,
+                             doc),
+        "links": other_links(doc, node.location, first_page, policy, copies),
+        "thumbnail": thumbnail_url(find_thumbnail(doc, node.location), first_page, policy,
+                                   copies),
+        "external": [(rel, title, safe_link(url), url) for rel, title, url in
+                     node.record.external],
+    }
+    # The same entity on every list page (its URL is the first page's).
+    jsonld = Markup(render_jsonld(node_jsonld(site, node, first_page, info, bulk, image)))
     for index, page in enumerate(node.list_pages):
-        meta = plain_text(description) or f"STAC {node.kind} {node.title}"
-        if node.location == site.root and site.config.description:
-            meta = plain_text(site.config.description)
         context = page_context(info, page, node.title, meta,
                                node.json, crumbs_for(trail, node.title, page), node.kind)
-        chunk = node.items[index * per_page:(index + 1) * per_page]
+        # Children first, then items, ``per_page`` entries a page.
+        start, end = index * per_page, (index + 1) * per_page
+        n_children = len(node.children)
+        children = node.children[start:end]
+        chunk = node.items[max(0, start - n_children):max(0, end - n_children)]
         context["node"] = {
-            "kind": node.kind,
-            "id": node.id,
-            "title": node.title,
-            "description": Markup(render_markdown(description)) if description else None,
-            "license": license_info(doc, node.location, page, policy, copies),
-            "providers": providers(doc),
-            "keywords": keywords(doc),
-            "extent": extent_text(doc) if node.kind == "collection" else None,
-            "summaries": summary_rows(doc),
-            "details": Markup(property_table(doc, NODE_SHOWN)),
-            "citation": citation(doc),
-            "assets": asset_rows(doc.get("assets"), node.location, page, policy, copies, doc),
-            "links": other_links(doc, node.location, page, policy, copies),
-            "thumbnail": thumbnail_url(find_thumbnail(doc, node.location), page, policy, copies),
+            **shown_once,
             "children": [_child_card(site, site.nodes[c], page, policy, copies)
-                         for c in node.children] if index == 0 else [],
-            "external": [(rel, title, safe_link(url), url) for rel, title, url in
-                         node.record.external] if index == 0 else [],
+                         for c in children],
+            "child_count": n_children,
+            "first_child": start + 1,
             "item_rows": [_item_row(site, loc, page, policy, copies) for loc in chunk],
             "item_count": total,
-            "first_item": index * per_page + 1,
-            "pages": [(n + 1, relative_url(p, page)) for n, p in enumerate(node.list_pages)],
+            "first_item": max(0, start - n_children) + 1,
+            "pages": page_links(node.list_pages, index, page),
             "page_number": index + 1,
+            "page_count": len(node.list_pages),
+            "prev": relative_url(node.list_pages[index - 1], page) if index else None,
+            "next": relative_url(node.list_pages[index + 1], page)
+            if index + 1 < len(node.list_pages) else None,
         }
         context["bulk"] = bulk_context(
             node.list_pages[0][:-5], page, node.id, bulk, site.config.download_roles,
@@ -402,10 +422,30 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
         context["map"] = map_context(dict(map_data), context["static"], offline) \
             if map_data is not None and index == 0 else None
         context["page"]["image"] = image
-        context["jsonld"] = Markup(render_jsonld(node_jsonld(site, node, page, info, bulk,
-                                                             image)))
+        context["jsonld"] = jsonld
         out.append((page, render_page(template, context)))
     return out, copies
+
+
+def page_links(pages: tuple[str, ...], index: int, page: str,
+               ) -> list[tuple[int | None, str | None]]:
+    """``(number, url)`` of the list pages to link from page ``index``: the first, the
+    last and two on each side of the current one; ``(None, None)`` stands for a gap.
+
+    Every list page stays reachable by stepping through neighbours, and a collection of
+    100,000 items does not repeat 1,000 links on each of its 1,000 pages.
+    """
+    if len(pages) <= 1:
+        return []
+    shown = sorted({0, len(pages) - 1, *range(max(0, index - 2), min(len(pages), index + 3))})
+    links: list[tuple[int | None, str | None]] = []
+    previous = -1
+    for number in shown:
+        if number > previous + 1:
+            links.append((None, None))
+        links.append((number + 1, relative_url(pages[number], page)))
+        previous = number
+    return links
 
 
 def _child_card(site: Site, child: NodePage, page: str, policy: HrefPolicy,

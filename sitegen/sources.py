@@ -7,14 +7,19 @@ the same role there), so remote fetching policy lives in one spot.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import posixpath
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -155,6 +160,8 @@ def parse_json(data: bytes, location: str) -> tuple[Any, bool]:
     try:
         value = json.loads(data.decode("utf-8"), parse_constant=lambda _: math.nan)
     except (UnicodeDecodeError, ValueError):
+        if data.lstrip()[:14].lower().startswith((b"<!doctype html", b"<html")):
+            raise DocumentError("an HTML page, not JSON") from None
         raise DocumentError(f"invalid JSON: {first_error}") from None
     return value, True
 
@@ -164,17 +171,23 @@ class Reader:
     """Reads documents from disk or http(s).
 
     Picklable, so worker processes can use it. Remote documents are written to
-    ``cache_dir`` once fetched, so a worker re-reading an item does not fetch it again.
+    ``cache_dir`` once fetched (and so are failures, as ``.error`` files), so a worker
+    re-reading an item neither fetches it again nor retries a dead server.
 
     Attributes:
-        timeout: Seconds for one http(s) request.
+        timeout: Seconds to wait for a server (connect, or between two reads); a whole
+            document must arrive within ``DEADLINE_FACTOR`` times this.
         cache_dir: Folder for fetched remote documents, or None to not cache.
-        retries: Extra attempts after a timeout or a 5xx answer.
+        retries: Extra attempts after a timeout, a dropped connection, or a 429/5xx answer.
+        max_bytes: Largest document read.
+        max_connections: Most requests :meth:`prefetch` keeps in flight.
     """
 
     timeout: float = 30.0
     cache_dir: str | None = None
     retries: int = 2
+    max_bytes: int = MAX_DOCUMENT_BYTES
+    max_connections: int = 4
 
     def cache_path(self, url: str) -> str | None:
         """Where a fetched copy of ``url`` is kept, or None without a cache."""
@@ -190,17 +203,44 @@ class Reader:
             DocumentError: It is missing, unreadable, too large or the server failed.
         """
         if not is_url(location):
-            return _read_local(location)
+            return _read_local(location, self.max_bytes)
         cached = self.cache_path(location)
-        if cached is not None and os.path.exists(cached):
-            return _read_local(cached)
-        data = self._fetch(location)
-        if cached is not None:
-            tmp = f"{cached}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, cached)
+        if cached is None:
+            return self._fetch(location)
+        if os.path.exists(cached):
+            return _read_local(cached, self.max_bytes)
+        failed = cached + ".error"
+        if os.path.exists(failed):
+            with open(failed, encoding="utf-8") as fh:
+                raise DocumentError(fh.read())
+        try:
+            data = self._fetch(location)
+        except DocumentError as exc:
+            _write_atomic(failed, str(exc).encode("utf-8"))
+            raise
+        _write_atomic(cached, data)
         return data
+
+    def prefetch(self, locations: Iterable[str]) -> None:
+        """Fetch the remote ones among ``locations`` into the cache, ``max_connections``
+        at a time. Failures are cached too and reported when the document is read.
+        Without a cache this does nothing (documents are then read one at a time).
+        """
+        if self.cache_dir is None:
+            return
+        todo = [loc for loc in dict.fromkeys(locations) if is_url(loc)
+                and not os.path.exists(self.cache_path(loc) or "")]
+        if len(todo) < 2:
+            return
+
+        def fetch(url: str) -> None:
+            with contextlib.suppress(DocumentError):
+                self.read_bytes(url)
+
+        with ThreadPoolExecutor(max_workers=self.max_connections,
+                                thread_name_prefix="sitegen-fetch") as pool:
+            for _ in pool.map(fetch, todo):
+                pass
 
     def local_path(self, location: str) -> str:
         """A local file holding the document, for re-reading in a worker."""
@@ -218,31 +258,86 @@ class Reader:
         for attempt in range(self.retries + 1):
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    data: bytes = response.read(MAX_DOCUMENT_BYTES + 1)
-                if len(data) > MAX_DOCUMENT_BYTES:
-                    raise DocumentError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
+                    data = self._read_body(response)
+                    content_type = response.headers.get("Content-Type", "")
+                if content_type.split(";")[0].strip().lower() == "text/html" and \
+                        not data.lstrip().startswith((b"{", b"[")):
+                    raise DocumentError("the server answered with an HTML page, not JSON "
+                                        "(a login page, an error page or a wrong URL?)")
                 return data
             except urllib.error.HTTPError as exc:
-                if exc.code < 500 or attempt == self.retries:
+                if 300 <= exc.code < 400:
+                    raise DocumentError(f"HTTP {exc.code}: too many redirects (a redirect "
+                                        "loop?)") from None
+                if exc.code not in RETRY_STATUS or attempt == self.retries:
                     raise DocumentError(f"HTTP {exc.code} {exc.reason}") from None
+                delay = max(delay, _retry_after(exc.headers.get("Retry-After")))
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 if attempt == self.retries:
+                    if isinstance(reason, TimeoutError | socket.timeout):
+                        reason = f"no answer within {self.timeout:g} s"
                     raise DocumentError(f"cannot fetch: {reason}") from None
             time.sleep(delay)
             delay *= 2
         raise DocumentError("cannot fetch")  # pragma: no cover - loop always returns/raises
+
+    def _read_body(self, response: Any) -> bytes:
+        """Read in pieces, enforcing the size limit and the whole-document deadline."""
+        length = response.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > self.max_bytes:
+            raise DocumentError(f"larger than {_mb(self.max_bytes)} "
+                                f"({_mb(int(length))}); see max_document_mb")
+        deadline = time.monotonic() + DEADLINE_FACTOR * self.timeout
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk: bytes = response.read1(1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise DocumentError(f"larger than {_mb(self.max_bytes)}; see max_document_mb")
+            if time.monotonic() > deadline:
+                raise DocumentError(f"not complete after {DEADLINE_FACTOR * self.timeout:g} s "
+                                    "(server too slow)")
+            chunks.append(chunk)
 
     def read_json(self, location: str) -> tuple[Any, bool]:
         """Read and parse a document; see :func:`parse_json`."""
         return parse_json(self.read_bytes(location), location)
 
 
-def _read_local(path: str) -> bytes:
+#: A whole document must arrive within this many times the timeout.
+DEADLINE_FACTOR = 10
+#: Answers worth another attempt.
+RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds from a Retry-After header (numbers only), capped at 60."""
+    if value and value.strip().isdigit():
+        return min(float(value.strip()), 60.0)
+    return 0.0
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:g} MB"
+
+
+def _write_atomic(path: str, data: bytes) -> None:
+    tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+def _read_local(path: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
     try:
         size = os.path.getsize(path)
-        if size > MAX_DOCUMENT_BYTES:
-            raise DocumentError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
+        if size > max_bytes:
+            raise DocumentError(f"larger than {_mb(max_bytes)} ({_mb(size)}); "
+                                "see max_document_mb")
         with open(path, "rb") as fh:
             return fh.read()
     except FileNotFoundError:

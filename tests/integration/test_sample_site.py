@@ -143,9 +143,43 @@ def test_pagination(tmp_path: Path) -> None:
     built = build_site(SAMPLE, tmp_path / "site", items_per_page=3)
     html = built.html("sentinel-2-l2a-fiji/index.html")
     assert "Showing 1–3 of 8" in html
-    assert 'href="index-2.html#items"' in html and 'href="index-3.html#items"' in html
+    assert 'href="index-2.html#list"' in html and 'href="index-3.html#list"' in html
+    assert 'href="index-2.html#list" rel="next"' in html and 'rel="prev"' not in html
     third = built.html("sentinel-2-l2a-fiji/index-3.html")
     assert "Showing 7–8 of 8" in third and third.count('href="S2') == 2
+    assert 'href="index-2.html#list" rel="prev"' in third and 'rel="next"' not in third
+    assert check_site(built.out).broken == []
+
+
+def test_children_and_items_share_the_list_pages(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    links = [{"rel": "child", "href": f"./c{n}.json"} for n in range(5)]
+    links += [{"rel": "item", "href": f"./i{n}.json"} for n in range(4)]
+    (src / "catalog.json").write_text(json.dumps({
+        "type": "Catalog", "stac_version": "1.0.0", "id": "mixed", "description": "x",
+        "links": links}), encoding="utf-8")
+    for n in range(5):
+        (src / f"c{n}.json").write_text(json.dumps({
+            "type": "Catalog", "stac_version": "1.0.0", "id": f"child-{n}",
+            "description": "x", "links": []}), encoding="utf-8")
+    for n in range(4):
+        (src / f"i{n}.json").write_text(json.dumps({
+            "type": "Feature", "stac_version": "1.0.0", "id": f"item-{n}", "links": [],
+            "geometry": None, "properties": {"datetime": "2020-01-01T00:00:00Z"},
+            "assets": {}}), encoding="utf-8")
+    built = build_site(src, tmp_path / "site", items_per_page=3)
+    pages = [built.html(name) for name in ("index.html", "index-2.html", "index-3.html")]
+    assert not (built.out / "index-4.html").exists()
+    assert "Showing 1–3 of 5" in pages[0] and "child-2" in pages[0] and "item-" not in pages[0]
+    assert "Showing 4–5 of 5" in pages[1] and "Showing 1–1 of 4" in pages[1]
+    assert "Showing 2–4 of 4" in pages[2] and "child-" not in pages[2]
+    # every child and item is listed exactly once across the pages
+    listed = "".join(pages)
+    for n in range(5):
+        assert listed.count(f'href="c{n}.html"') == 1
+    for n in range(4):
+        assert listed.count(f'href="i{n}.html"') == 1
     assert check_site(built.out).broken == []
 
 

@@ -44,3 +44,18 @@ def test_a_page_that_fails_to_render_becomes_a_warning_and_a_plain_page(
 def test_an_item_that_vanished_is_reported(tmp_path: Path) -> None:
     [result] = render_item_batch(_state(tmp_path), [_job(tmp_path / "gone.json")])
     assert not result.ok and "could not be re-read" in result.diagnostics[0].message
+
+
+def test_page_links_keep_the_ends_and_a_window() -> None:
+    from sitegen.pages import page_links
+
+    pages = tuple(["index.html", *(f"index-{n}.html" for n in range(2, 31))])
+    assert page_links(pages[:1], 0, "index.html") == []
+    first = page_links(pages, 0, "index.html")
+    assert [n for n, _ in first] == [1, 2, 3, None, 30]
+    middle = page_links(pages, 14, "index-15.html")
+    assert [n for n, _ in middle] == [1, None, 13, 14, 15, 16, 17, None, 30]
+    assert middle[2] == (13, "index-13.html")
+    near_start = page_links(pages, 3, "index-4.html")
+    assert [n for n, _ in near_start] == [1, 2, 3, 4, 5, 6, None, 30]
+    assert [n for n, _ in page_links(pages[:4], 1, "index-2.html")] == [1, 2, 3, 4]
