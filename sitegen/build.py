@@ -15,15 +15,16 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from sitegen.bulk import Spool, Stats, write_lists
-from sitegen.catalog import Crawl, crawl, find_root
+from sitegen.cache import BuildCache, ItemEntry, fingerprint, job_key
+from sitegen.catalog import Crawl, ItemSummary, Known, crawl, find_root
 from sitegen.config import Config, site_url
 from sitegen.errors import StrictError, ThemeError
 from sitegen.layout import STATIC_DIR
@@ -32,6 +33,7 @@ from sitegen.maps import skeleton_scripts
 from sitegen.model import Site, build_model
 from sitegen.pages import (
     ItemJob,
+    ItemResult,
     WorkerState,
     item_jobs,
     node_boxes,
@@ -48,17 +50,18 @@ from sitegen.render import (
     sample_catalog_dir,
     theme_dirs,
 )
-from sitegen.reporter import Reporter
+from sitegen.reporter import Diagnostic, Reporter
 from sitegen.search import search_docs, write_index
 from sitegen.sitemap import robots_txt, w3c_datetime, write_sitemaps
 from sitegen.sources import Reader, is_url
-from sitegen.writer import Staging, copy_file, copy_tree, open_output, tree_size, write_file
+from sitegen.writer import Output, Staging, copy_file, safe_join, tree_size
 
 T = TypeVar("T")
 R = TypeVar("R")
 #: Items per worker batch: large enough to amortise pickling, small enough to balance.
 BATCH = 200
-#: Item download-list chunks, spooled in the staging folder and removed before the swap.
+#: Item download-list chunks, spooled in the staging folder and removed before the swap
+#: (with the build cache on, the spool is kept in the cache instead).
 SPOOL = ".sitegen-spool"
 
 
@@ -111,37 +114,48 @@ def build(
     env = make_environment(dirs)
     protect = [] if is_url(root) else [Path(root).parent]
     staging = Staging(Path(config.output), protect=protect)
-    cache = tempfile.mkdtemp(prefix="sitegen-cache-") if is_url(root) else None
+    build_id = uuid.uuid4().hex
+    cached = _build_cache(config, dirs, root, staging, reporter)
+    fetch_cache = tempfile.mkdtemp(prefix="sitegen-fetch-") if is_url(root) else None
     workers = config.jobs or os.cpu_count() or 1
     pool: Executor | _LazyPool | None = executor or (_LazyPool(workers) if workers > 1 else None)
     aux = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-aux")
+    spool_file: BinaryIO | None = None
     try:
-        reader = make_reader(config, cache)
-        crawled = crawl(root, reader, reporter, map_items=_mapper(pool))
+        reader = make_reader(config, fetch_cache)
+        crawled = crawl(root, reader, reporter, map_items=_mapper(pool),
+                        known=_known(cached) if cached is not None else None)
         site = build_model(crawled, config)
         policy = HrefPolicy(site.layout, is_url(root), config.copy_assets,
                             config.asset_base_url, config.remote_images)
         info = _site_info(site)
+        out = Output(staging.path,
+                     str(staging.output) if cached is not None and cached.reusing else None,
+                     reporter.changed_file)
         # The search index, sitemaps and static files need no item page: a thread
         # writes them while the workers render items, when this process is idle.
-        aux_future = aux.submit(_write_aux, site, env, info, policy, staging.path, dirs,
-                                config)
-        state = WorkerState(uuid.uuid4().hex, dirs, info, policy, staging.path,
+        aux_future = aux.submit(_write_aux, site, env, info, policy, out, dirs, config)
+        state = WorkerState(build_id, dirs, info, policy, staging.path,
                             config.download_roles, config.offline,
                             site_facts(config, site.title))
-        with open(os.path.join(staging.path, SPOOL), "w+b") as spool_file:
-            spool = Spool(spool_file)
-            copies = _write_items(site, state, pool, reporter, spool)
-            lists = _write_node_lists(site, info, spool, staging.path)
-            copies += _write_nodes(site, env, info, policy, staging.path, reporter, lists,
-                                   spool)
-        os.remove(os.path.join(staging.path, SPOOL))
+        spool_file = cached.open_spool() if cached is not None else \
+            open(os.path.join(staging.path, SPOOL), "w+b")
+        spool = Spool(spool_file)
+        copies = _write_items(site, state, pool, reporter, spool, crawled, cached, out)
+        lists = _write_node_lists(site, info, spool, out)
+        copies += _write_nodes(site, env, info, policy, out, reporter, lists, spool)
+        spool_bytes = spool.size()
+        spool_file.close()
+        if cached is None:
+            os.remove(os.path.join(staging.path, SPOOL))
         aux_future.result()
         _write_assets(copies, staging.path, reporter)
         if config.strict and reporter.warnings:
             raise StrictError(f"{len(reporter.warnings)} warning(s) and --strict is set; "
                               "the previous site was kept")
         staging.commit()
+        if cached is not None:
+            cached.save(spool_bytes)
     except TemplateError as exc:
         aux.shutdown(cancel_futures=True)
         staging.abort()
@@ -154,10 +168,12 @@ def build(
         raise
     finally:
         aux.shutdown(cancel_futures=True)
+        if spool_file is not None:
+            spool_file.close()
         if isinstance(pool, _LazyPool):
             pool.shutdown()
-        if cache is not None:
-            shutil.rmtree(cache, ignore_errors=True)
+        if fetch_cache is not None:
+            shutil.rmtree(fetch_cache, ignore_errors=True)
     files, size = tree_size(staging.output)
     return BuildResult(
         output=staging.output,
@@ -170,13 +186,31 @@ def build(
     )
 
 
+def _build_cache(config: Config, dirs: tuple[str, ...], root: str, staging: Staging,
+                 reporter: Reporter) -> BuildCache | None:
+    """The build cache for this output, or None (``cache = false``, remote sources)."""
+    if not config.cache or is_url(root):
+        BuildCache.remove(staging.output)
+        return None
+    cached = BuildCache(staging.output, fingerprint(config, dirs, root))
+    reporter.cache_status(cached.reason)
+    return cached
+
+
+def _known(cached: BuildCache) -> Known:
+    def known(location: str) -> tuple[bytes, ItemSummary, tuple[Diagnostic, ...]] | None:
+        entry = cached.known(location)
+        return (entry.digest, entry.summary, entry.crawl_diagnostics) if entry else None
+    return known
+
+
 def _site_info(site: Site) -> SiteInfo:
     root = site.nodes[site.root]
     return SiteInfo(title=site.title, language=site.config.language,
                     base_url=site_url(site.config), root_page=root.page, root_json=root.json)
 
 
-def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: str,
+def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: Output,
                  reporter: Reporter, lists: dict[str, Stats], spool: Spool,
                  ) -> list[tuple[str, str]]:
     """Catalog and Collection pages and JSON copies (main process: they are few)."""
@@ -188,7 +222,7 @@ def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: 
                                         lists.get(node.location), map_data,
                                         site.config.offline)
         for path, html in pages:
-            write_file(out, path, html)
+            out.write(path, html)
             reporter.page(node.kind, path)
         parents = site.parents.get(node.location, ())
         members = {loc: site.json_of(loc) for loc in (*node.children, *node.items)}
@@ -199,41 +233,92 @@ def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: 
                      self_url=info.base_url + node.json if info.base_url else None),
             policy, member_json=members,
         )
-        write_file(out, node.json, data)
+        out.write(node.json, data)
         copies += node_copies + json_copies
     return copies
 
 
 def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | None,
-                 reporter: Reporter, spool: Spool) -> list[tuple[str, str]]:
-    """Item pages, rendered in batches by the workers."""
+                 reporter: Reporter, spool: Spool, crawled: Crawl,
+                 cached: BuildCache | None, out: Output) -> list[tuple[str, str]]:
+    """Item pages, rendered in batches by the workers, or taken from the previous site
+    when the build cache knows the item and everything its page shows is unchanged."""
     copies: list[tuple[str, str]] = []
+    keys: dict[str, bytes] = {}
     reporter.progress_start(len(site.items))
-    batches = _chunks(item_jobs(site), BATCH)
+
+    def remember(location: str, key: bytes | None, result: ItemResult | None,
+                 files: tuple[str, ...]) -> None:
+        if cached is None:
+            return
+        cached.items[location] = ItemEntry(
+            crawled.digests.get(location, b""), site.items[location].summary,
+            crawled.item_diagnostics.get(location, ()), key, files, result,
+            spool.entry(location))
+
+    def to_render() -> Iterator[ItemJob]:
+        for job in item_jobs(site):
+            if cached is None:
+                yield job
+                continue
+            key = job_key(job, crawled.digests.get(job.location, b""))
+            entry = cached.known(job.location)
+            if entry is not None and entry.key == key and entry.result is not None and \
+                    _link_files(out, entry.files):
+                result = entry.result
+                reporter.add_diagnostics(list(result.diagnostics))
+                reporter.reuse("item", job.page)
+                if entry.spool is not None:
+                    spool.keep(job.location, entry.spool)
+                copies.extend(result.copies)
+                remember(job.location, key, result, entry.files)
+                reporter.progress_advance(1)
+                continue
+            keys[job.location] = key
+            yield job
+
     run = _mapper(pool)
     try:
-        for results in run(_ItemBatch(state), batches):
+        for results in run(_ItemBatch(state), _chunks(to_render(), BATCH)):
             for result in results:
                 reporter.add_diagnostics(list(result.diagnostics))
                 if result.ok:
                     reporter.page("item", site.items[result.location].page)
+                for rel in result.files:
+                    out.settle(rel)
                 if result.chunks is not None:
                     spool.add(result.location, result.chunks, result.footprint)
                 copies.extend(result.copies)
+                remember(result.location, keys.get(result.location),
+                         replace(result, chunks=None, footprint=b"") if result.ok else None,
+                         result.files)
             reporter.progress_advance(len(results))
     finally:
         reporter.progress_stop()
     return copies
 
 
-def _write_node_lists(site: Site, info: SiteInfo, spool: Spool, out: str) -> dict[str, Stats]:
+def _link_files(out: Output, files: tuple[str, ...]) -> bool:
+    """Hard-link an item's files from the previous site; all or none."""
+    linked: list[str] = []
+    for rel in files:
+        if not out.link(rel):
+            for done in linked:
+                os.remove(safe_join(out.root, done))
+            return False
+        linked.append(rel)
+    return True
+
+
+def _write_node_lists(site: Site, info: SiteInfo, spool: Spool, out: Output,
+                      ) -> dict[str, Stats]:
     """Bulk download lists of every Catalog and Collection: all items below it."""
     lists: dict[str, Stats] = {}
     for node in site.nodes.values():
         stats = spool.stats(site.items_below(node.location))
         if not stats.files and not stats.others:
             continue
-        write_lists(lambda rel: open_output(out, rel), node.page[:-5], node.title, stats,
+        write_lists(out.open, node.page[:-5], node.title, stats,
                     spool.read(site.items_below(node.location)), info.base_url)
         lists[node.location] = stats
     return lists
@@ -249,17 +334,18 @@ class _ItemBatch:
         return render_item_batch(self.state, jobs)
 
 
-def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: str) -> None:
+def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
+                  out: Output) -> None:
     """The search index below ``search/`` and the search page."""
     collections = [loc for loc, node in site.nodes.items() if node.kind == "collection"]
     index = {loc: i for i, loc in enumerate(collections)}
-    write_index(lambda rel: open_output(out, rel), search_docs(site, policy, index),
+    write_index(out.open, search_docs(site, policy, index),
                 [(site.nodes[c].title, site.nodes[c].page) for c in collections])
     html = render_page(env.get_template("search.html"), search_context(site, info, collections))
-    write_file(out, "search/index.html", html)
+    out.write("search/index.html", html)
 
 
-def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: str,
+def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: Output,
                dirs: tuple[str, ...], config: Config) -> None:
     """Everything that depends on the crawl only: search, sitemaps, static files."""
     _write_search(site, env, info, policy, out)
@@ -267,14 +353,14 @@ def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: st
     _write_static(dirs, env, info, out, config)
 
 
-def _write_indexes(site: Site, info: SiteInfo, out: str) -> None:
+def _write_indexes(site: Site, info: SiteInfo, out: Output) -> None:
     """sitemap.xml (or an index and parts) and robots.txt; they need the base URL."""
     if not info.base_url:
         return
-    write_sitemaps(lambda rel: open_output(out, rel), info.base_url, _sitemap_pages(site))
+    write_sitemaps(out.open, info.base_url, _sitemap_pages(site))
     robots = robots_txt(info.base_url)
     if robots:
-        write_file(out, "robots.txt", robots)
+        out.write("robots.txt", robots)
 
 
 def _sitemap_pages(site: Site) -> Iterator[tuple[str, str | None]]:
@@ -310,25 +396,30 @@ def _write_assets(copies: list[tuple[str, str]], out: str, reporter: Reporter) -
             reporter.warn(source, f"asset could not be copied: {exc.strerror or exc}")
 
 
-def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: str,
+def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: Output,
                   config: Config) -> None:
     """Theme static files (default first, user theme over it), map skeletons, 404 page,
     .nojekyll."""
+    static_files: dict[str, Path] = {}
     for theme in reversed(dirs):
         static = Path(theme) / "static"
         if static.is_dir():
-            copy_tree(out, static, STATIC_DIR)
+            for path in sorted(static.rglob("*")):
+                if path.is_file():
+                    static_files[f"{STATIC_DIR}/{path.relative_to(static).as_posix()}"] = path
+    for rel, path in static_files.items():
+        out.write(rel, path.read_bytes())
     tiles = None if config.offline or config.tiles.strip().lower() in ("", "none") \
         else config.tiles
     for kind, script in skeleton_scripts(tiles, config.tiles_attribution).items():
-        write_file(out, f"{STATIC_DIR}/maps/{kind}.js", script)
+        out.write(f"{STATIC_DIR}/maps/{kind}.js", script)
     from sitegen.render import page_context
 
     context = page_context(info, "404.html", "Page not found", "Page not found",
                            info.root_json, [("Page not found", None)], "error")
-    write_file(out, "404.html", render_page(env.get_template("404.html"), context))
+    out.write("404.html", render_page(env.get_template("404.html"), context))
     # GitHub Pages runs Jekyll unless told not to, and Jekyll drops "_static/".
-    write_file(out, ".nojekyll", "")
+    out.write(".nojekyll", "")
 
 
 def _chunks(iterable: Iterable[T], size: int) -> Iterator[list[T]]:

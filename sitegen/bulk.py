@@ -290,6 +290,10 @@ def write_lists(
         meta4.write(_META4_FOOTER)
 
 
+#: ``(offset, urls, script, meta4, others, footprint lengths, stats)`` of one item.
+SpoolEntry = tuple[int, int, int, int, int, int, Stats]
+
+
 class Spool:
     """Per-item results kept on disk (a file in the staging folder), found by location:
     download-list chunks and the compact footprint for collection maps.
@@ -299,7 +303,19 @@ class Spool:
 
     def __init__(self, file: BinaryIO) -> None:
         self.file = file
-        self.index: dict[str, tuple[int, int, int, int, int, int, Stats]] = {}
+        self.index: dict[str, SpoolEntry] = {}
+
+    def entry(self, location: str) -> SpoolEntry | None:
+        """Where an item's results are (to keep them for the next build)."""
+        return self.index.get(location)
+
+    def keep(self, location: str, entry: SpoolEntry) -> None:
+        """Take an item's results as the previous build left them in this file."""
+        self.index[location] = entry
+
+    def size(self) -> int:
+        """Bytes in the file."""
+        return self.file.seek(0, 2)
 
     def add(self, location: str, chunks: Chunks, footprint: bytes = b"") -> None:
         offset = self.file.seek(0, 2)

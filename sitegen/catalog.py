@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sitegen.cache import content_digest
 from sitegen.errors import SourceError
 from sitegen.fields import as_dict, as_list
 from sitegen.reporter import Diagnostic, Reporter
-from sitegen.sources import DocumentError, Reader, is_url, resolve_href
+from sitegen.sources import DocumentError, Reader, is_url, parse_json, resolve_href
 
 Kind = Literal["catalog", "collection", "item", "itemcollection", "unknown"]
 FOLLOW_RELS = ("child", "item")
@@ -127,12 +128,17 @@ class Crawl:
         items: Item summaries by location, in crawl order.
         parents: For every node and item, the locations of the nodes that link to it;
             the first one is the canonical parent (used for breadcrumbs).
+        digests: Content digest of every item file (for the build cache).
+        item_diagnostics: Warnings found while reading each item (replayed when the
+            item's summary comes from the build cache).
     """
 
     root: str
     nodes: dict[str, NodeRecord]
     items: dict[str, ItemSummary]
     parents: dict[str, list[str]]
+    digests: dict[str, bytes] = field(default_factory=dict)
+    item_diagnostics: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Documents per type, as ``crawl_check.py`` counts them."""
@@ -144,7 +150,12 @@ class Crawl:
         }
 
 
-SummaryResult = tuple[str, "ItemSummary | dict[str, Any] | str", list[Diagnostic]]
+#: ``(location, outcome, warnings, content digest)``; the outcome is a summary, a
+#: Catalog/Collection document, an error message, or None for "as known before".
+SummaryResult = tuple[str, "ItemSummary | dict[str, Any] | str | None", list[Diagnostic],
+                      bytes]
+#: The previous build's ``(content digest, summary, warnings)`` of an item, if any.
+Known = Callable[[str], "tuple[bytes, ItemSummary, tuple[Diagnostic, ...]] | None"]
 
 
 def find_root(source: str) -> str:
@@ -171,8 +182,10 @@ def crawl(
     source: str,
     reader: Reader,
     reporter: Reporter,
-    map_items: Callable[[Callable[[list[str]], list[SummaryResult]], Iterable[list[str]]],
+    map_items: Callable[[Callable[[list[tuple[str, bytes | None]]], list[SummaryResult]],
+                         Iterable[list[tuple[str, bytes | None]]]],
                         Iterator[list[SummaryResult]]] = map,
+    known: Known | None = None,
 ) -> Crawl:
     """Walk the tree from ``source`` following ``child`` and ``item`` links.
 
@@ -182,6 +195,8 @@ def crawl(
         reporter: Receives one warning per broken link or unreadable document.
         map_items: ``map``-like function used to summarise batches of items; the
             build passes an executor's ``map`` so items are read on all cores.
+        known: What the previous build knew of an item (the build cache): an item whose
+            bytes have the same digest is not parsed again.
 
     Raises:
         SourceError: The root is missing, unreadable, or not a Catalog/Collection.
@@ -263,15 +278,24 @@ def crawl(
                     reporter.warn(location, f"child link target is not a STAC Catalog or "
                                   f"Collection ({child_kind})", href)
         if pending:
-            batches = _prefetched(reader, [pending[i:i + ITEM_BATCH]
-                                           for i in range(0, len(pending), ITEM_BATCH)])
+            previous = {loc: known(loc) for loc in pending} if known is not None else {}
+            tagged = [(loc, entry[0] if (entry := previous.get(loc)) else None)
+                      for loc in pending]
+            batches = _prefetched(reader, [tagged[i:i + ITEM_BATCH]
+                                           for i in range(0, len(tagged), ITEM_BATCH)])
             pending = []
             summarise = _Summariser(reader)
             for results in map_items(summarise, batches):
-                for location, outcome, diags in results:
+                for location, outcome, diags, digest in results:
+                    if outcome is None:
+                        entry = previous[location]
+                        assert entry is not None
+                        outcome, diags = entry[1], list(entry[2])
                     reporter.add_diagnostics(diags)
                     if isinstance(outcome, ItemSummary):
                         result.items[location] = outcome
+                        result.digests[location] = digest
+                        result.item_diagnostics[location] = tuple(diags)
                     elif isinstance(outcome, dict):
                         # Linked as an item but is a Catalog/Collection: crawl it as one.
                         parent = result.parents[location][0]
@@ -288,10 +312,11 @@ def crawl(
     return result
 
 
-def _prefetched(reader: Reader, batches: list[list[str]]) -> Iterator[list[str]]:
+def _prefetched(reader: Reader, batches: list[list[tuple[str, bytes | None]]],
+                ) -> Iterator[list[tuple[str, bytes | None]]]:
     """Yield the batches, fetching the remote documents of each (several at a time) first."""
     for batch in batches:
-        reader.prefetch(batch)
+        reader.prefetch(loc for loc, _ in batch)
         yield batch
 
 
@@ -359,25 +384,33 @@ class _Summariser:
 
     reader: Reader
 
-    def __call__(self, locations: list[str]) -> list[SummaryResult]:
-        return [self.one(location) for location in locations]
+    def __call__(self, batch: list[tuple[str, bytes | None]]) -> list[SummaryResult]:
+        return [self.one(location, known) for location, known in batch]
 
-    def one(self, location: str) -> SummaryResult:
+    def one(self, location: str, known: bytes | None = None) -> SummaryResult:
         diags: list[Diagnostic] = []
         try:
-            doc, lenient = self.reader.read_json(location)
+            data = self.reader.read_bytes(location)
         except DocumentError as exc:
-            return location, f"cannot be read: {exc}", diags
+            return location, f"cannot be read: {exc}", diags, b""
+        digest = content_digest(data)
+        if digest == known:
+            return location, None, diags, digest
+        try:
+            doc, lenient = parse_json(data, location)
+        except DocumentError as exc:
+            return location, f"cannot be read: {exc}", diags, digest
         if not isinstance(doc, dict):
-            return location, "is not a JSON object", diags
+            return location, "is not a JSON object", diags, digest
         if lenient:
             diags.append(Diagnostic(location, "non-standard JSON (NaN or Infinity) read leniently"))
         kind = classify(doc)
         if kind in ("catalog", "collection"):
-            return location, doc, diags
+            return location, doc, diags, digest
         if kind != "item":
-            return location, f"is not a STAC Item ({kind})", diags
-        return location, summarise_item(doc, location, self.reader.local_path(location)), diags
+            return location, f"is not a STAC Item ({kind})", diags, digest
+        return (location, summarise_item(doc, location, self.reader.local_path(location)),
+                diags, digest)
 
 
 def summarise_item(doc: dict[str, Any], location: str, read_path: str) -> ItemSummary:

@@ -117,6 +117,12 @@ class Config:
         256.0, "Largest STAC document read, in megabytes (local or remote); larger ones are "
         "reported and skipped.")
     strict: bool = _opt(False, "Treat every warning as an error (exit code 1).")
+    cache: bool = _opt(
+        True, "Keep a build cache, so a rebuild re-reads and re-renders only what "
+        "changed. It lives in the user's cache folder (`~/.cache/stac-sitegen/` on Linux; "
+        "`SITEGEN_CACHE_DIR` overrides), one folder per output folder. Off: every build "
+        "starts from scratch and the output's cache is removed. Catalogs read over "
+        "http(s) are never cached.")
 
     @classmethod
     def options(cls) -> list[dataclasses.Field[Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from jinja2 import Environment
@@ -99,6 +99,7 @@ class ItemResult:
     ok: bool
     chunks: Chunks | None = None
     footprint: bytes = b""
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,14 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
                                    state.roles, state.info.base_url)
     chunks = render_chunks(entries, others)
     stem = job.page[:-5]
+    files: list[str] = []
+
+    def open_list(rel: str) -> BinaryIO:
+        files.append(rel)
+        return open_output(state.staging, rel)
+
     if chunks.stats.files or chunks.stats.others:
-        write_lists(lambda rel: open_output(state.staging, rel), stem,
+        write_lists(open_list, stem,
                     job.location.rsplit("/", 1)[-1], chunks.stats, [chunks],
                     state.info.base_url)
     try:
@@ -176,8 +183,10 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
     written = write_file(state.staging, job.page, html)
     written += write_file(state.staging, job.json, json_bytes)
     copies.extend(json_copies)
+    files += (job.page, job.json)
     return ItemResult(job.location, written, tuple(dict.fromkeys(copies)), tuple(diags), True,
-                      chunks, footprint_bytes(raw.get("geometry"), valid_bbox(raw.get("bbox"))))
+                      chunks, footprint_bytes(raw.get("geometry"), valid_bbox(raw.get("bbox"))),
+                      tuple(files))
 
 
 def bulk_context(stem: str, page: str, doc_id: object, stats: Stats, roles: tuple[str, ...],

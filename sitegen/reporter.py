@@ -47,13 +47,20 @@ class Reporter:
     Attributes:
         warnings: Every warning, in the order found.
         pages: Number of HTML pages written per page type.
-        written: Output paths written (kept only when ``record_paths`` is set).
+        written: Pages rendered (kept only when ``record_paths`` is set).
+        reused: Pages taken unchanged from the previous build (``record_paths`` only).
+        changed: Output files that are new or differ from the previous site
+            (``record_paths`` only); files equal to the previous site's are not listed.
+        cache: Why the build cache was not used, or None when it was (or is off).
     """
 
     record_paths: bool = False
     warnings: list[Diagnostic] = field(default_factory=list)
     pages: Counter[str] = field(default_factory=Counter)
     written: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    cache: str | None = None
 
     def warn(self, file: str, message: str, href: object = None) -> None:
         """Record a warning and log it. ``href`` may be anything a catalog held."""
@@ -72,6 +79,21 @@ class Reporter:
         self.pages[kind] += 1
         if self.record_paths:
             self.written.append(path)
+
+    def reuse(self, kind: str, path: str) -> None:
+        """Record one page of type ``kind`` taken from the previous build."""
+        self.pages[kind] += 1
+        if self.record_paths:
+            self.reused.append(path)
+
+    def changed_file(self, path: str) -> None:
+        """Record an output file that is new or changed."""
+        if self.record_paths:
+            self.changed.append(path)
+
+    def cache_status(self, reason: str | None) -> None:
+        """Called once per build: None when the build cache is used, else why not."""
+        self.cache = reason
 
     def progress_start(self, total: int) -> None:
         """Called once before item pages render. Subclasses show a progress bar."""

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import filecmp
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -89,6 +91,140 @@ def copy_file(root: str, source: str, rel: str) -> int:
     except OSError:
         shutil.copyfile(source, path)
     return os.path.getsize(path)
+
+
+class Output:
+    """Writes files below ``root`` (a staging folder), reusing the previous site's.
+
+    A file whose new bytes equal the file of the same name in ``previous`` is
+    hard-linked from there instead of written, so unchanged outputs cost a comparison,
+    not a write, and ``record`` hears only of files that are new or changed.
+    Hard links are safe here: a file in the new site is never written after it was
+    linked, and the previous site is never written at all.
+    """
+
+    def __init__(self, root: str, previous: str | None = None,
+                 record: Callable[[str], None] | None = None) -> None:
+        self.root = root
+        self.previous = previous
+        self.record = record
+
+    def write(self, rel: str, data: bytes | str) -> int:
+        """Write (or link) one file; returns its size."""
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        if self.previous is not None and self._link_if_same(rel, payload):
+            return len(payload)
+        written = write_file(self.root, rel, payload)
+        if self.record is not None:
+            self.record(rel)
+        return written
+
+    def open(self, rel: str) -> BinaryIO:
+        """A file to stream into; on close it is swapped for a link when unchanged."""
+        fh = open_output(self.root, rel)
+        if self.previous is None:
+            if self.record is not None:
+                self.record(rel)
+            return fh
+        return _Comparing(fh, self, rel)  # type: ignore[return-value]
+
+    def settle(self, rel: str) -> None:
+        """Take note of a file written below ``root`` by someone else (a worker): when
+        it equals the previous site's, it becomes a link to that; else it is recorded."""
+        if self.previous is not None:
+            new, old = safe_join(self.root, rel), safe_join(self.previous, rel)
+            try:
+                if filecmp.cmp(new, old, shallow=False) and self._replace_with_link(rel):
+                    return
+            except OSError:
+                pass
+        if self.record is not None:
+            self.record(rel)
+
+    def _replace_with_link(self, rel: str) -> bool:
+        """Replace the new file by a link to the previous one (atomically: the new
+        file stays when the link cannot be made)."""
+        assert self.previous is not None
+        new = safe_join(self.root, rel)
+        tmp = new + ".sitegen-link"
+        try:
+            os.link(safe_join(self.previous, rel), tmp)
+        except OSError:
+            return False
+        os.replace(tmp, new)
+        return True
+
+    def link(self, rel: str) -> bool:
+        """Hard-link ``rel`` from the previous site; False when it is not there."""
+        if self.previous is None:
+            return False
+        new = safe_join(self.root, rel)
+        _ensure_dir(os.path.dirname(new))
+        try:
+            os.link(safe_join(self.previous, rel), new)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def _link_if_same(self, rel: str, payload: bytes) -> bool:
+        assert self.previous is not None
+        old = safe_join(self.previous, rel)
+        try:
+            if os.stat(old).st_size != len(payload):
+                return False
+            with open(old, "rb") as fh:
+                if fh.read() != payload:
+                    return False
+        except OSError:
+            return False
+        return self.link(rel)
+
+
+class _Comparing:
+    """A file being written that is compared, as it goes, with the previous version."""
+
+    def __init__(self, fh: BinaryIO, output: Output, rel: str) -> None:
+        self.fh = fh
+        self.output = output
+        self.rel = rel
+        self.old: BinaryIO | None
+        try:
+            self.old = open(safe_join(output.previous or "", rel), "rb")
+        except OSError:
+            self.old = None
+
+    def write(self, data: bytes) -> int:
+        if self.old is not None and self.old.read(len(data)) != data:
+            self.old.close()
+            self.old = None
+        return self.fh.write(data)
+
+    def writelines(self, lines: Iterable[bytes]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def close(self) -> None:
+        if self.fh.closed:
+            return
+        self.fh.close()
+        same = self.old is not None and self.old.read(1) == b""
+        if self.old is not None:
+            self.old.close()
+        if same and self.output._replace_with_link(self.rel):
+            return
+        if self.output.record is not None:
+            self.output.record(self.rel)
+
+    def __enter__(self) -> _Comparing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            self.fh.close()
+            if self.old is not None:
+                self.old.close()
+            return
+        self.close()
 
 
 def copy_tree(root: str, source: Path, rel: str) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import http.server
 import json
+import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +21,11 @@ import pytest
 from sitegen.build import BuildResult, build
 from sitegen.config import Config
 from sitegen.reporter import Reporter
+
+#: Build caches of the test builds go to a folder of their own, not the user's cache
+#: (set before any build, and inherited by the sitegen processes tests start).
+os.environ["SITEGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="sitegen-test-caches-")
+atexit.register(shutil.rmtree, os.environ["SITEGEN_CACHE_DIR"], True)
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"

@@ -1,0 +1,224 @@
+"""The build cache: what a rebuild may take from the previous build instead of redoing.
+
+It lives in the user's cache folder (see :func:`cache_root`), one folder per output
+folder, and holds one state file and the spool of per-item download-list chunks and
+footprints. Deleting it is always safe: the next build is a full one.
+
+Everything is keyed by content, never by modification times:
+
+* an item's *content digest* (BLAKE2b of its file's bytes) lets the crawl reuse the
+  item's summary without parsing it;
+* an item's *job key* (its content digest plus everything its page is rendered from:
+  position in the tree, breadcrumbs, parents, collection, related links) lets the build
+  hard-link the item's previous output files into the new site instead of rendering;
+* the *fingerprint* (tool version, every config option, every file of the theme, the
+  source root) guards all of it: when it changes, nothing is reused.
+
+Pages that gather many items (catalog and collection pages, their download lists, the
+search index, sitemaps) are rendered again on every build that changed anything, but a
+file whose bytes equal the previous site's is hard-linked rather than written, so the
+build reports exactly the files that changed (see :class:`sitegen.writer.Output`).
+
+A rebuild still writes a complete new site in a staging folder and swaps it in, so a
+killed rebuild leaves the previous site as it was. The state file is replaced only
+after the swap; the spool is append-only while a state refers to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from sitegen import __version__
+
+STATE_NAME = "state.pickle"
+SPOOL_NAME = "spool.bin"
+#: Bumped whenever the state's layout changes; older states are ignored.
+FORMAT = 1
+
+
+def cache_root() -> Path:
+    """Where build caches live: ``$SITEGEN_CACHE_DIR``, else the user's cache folder
+    (``$XDG_CACHE_HOME`` or ``~/.cache`` on Linux, ``~/Library/Caches`` on macOS,
+    ``%LOCALAPPDATA%`` on Windows) plus ``stac-sitegen``."""
+    explicit = os.environ.get("SITEGEN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "stac-sitegen"
+
+
+def cache_dir_for(output: Path) -> Path:
+    """The cache folder of one output folder (named by a digest of its absolute path:
+    nothing is written beside or inside the output but the site itself)."""
+    output = output.resolve()
+    key = hashlib.blake2b(str(output).encode("utf-8"), digest_size=10).hexdigest()
+    return cache_root() / f"{output.name[:40]}-{key}"
+
+
+def content_digest(data: bytes) -> bytes:
+    """The digest a document's bytes are known by (16 bytes of BLAKE2b)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def job_key(job: Any, digest: bytes) -> bytes:
+    """Key of an item page: its content digest plus every field of its render job."""
+    return hashlib.blake2b(repr(job).encode("utf-8") + digest, digest_size=16).digest()
+
+
+def fingerprint(config: Any, theme_dirs: tuple[str, ...], root: str) -> str:
+    """Tool version, config options (but the ones that do not change the output),
+    theme files (names and bytes) and the source root, as one hex digest."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{__version__}\0{FORMAT}\0{root}\0".encode())
+    for f in fields(config):
+        if f.name not in _NOT_IN_OUTPUT:
+            h.update(f"{f.name}={getattr(config, f.name)!r}\0".encode())
+    for theme in theme_dirs:
+        for path in sorted(Path(theme).rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(theme).as_posix().encode() + b"\0")
+                h.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return h.hexdigest()
+
+
+#: Options that change how a build runs, never what it writes.
+_NOT_IN_OUTPUT = frozenset({"jobs", "strict", "timeout", "retries", "max_connections",
+                            "cache", "output"})
+
+
+@dataclass
+class ItemEntry:
+    """What the previous build knew and made of one item."""
+
+    digest: bytes
+    summary: Any
+    crawl_diagnostics: tuple[Any, ...] = ()
+    key: bytes | None = None
+    files: tuple[str, ...] = ()
+    result: Any = None  # the ItemResult, without its chunks
+    spool: Any = None  # the item's entry in the spool
+
+
+@dataclass
+class State:
+    """The cache's state file."""
+
+    fingerprint: str
+    build_id: str  # the output_identity() of the site this state describes
+    items: dict[str, ItemEntry] = field(default_factory=dict)
+    spool_bytes: int = 0
+    format: int = FORMAT
+
+
+class BuildCache:
+    """The cache of one output folder for one build.
+
+    Attributes:
+        previous: The state of the last build, when it can be used for this one.
+        items: Entries of this build, saved by :meth:`save` after the site is in place.
+    """
+
+    def __init__(self, output: Path, fingerprint: str) -> None:
+        self.dir = cache_dir_for(output)
+        self.output = output.resolve()
+        self.fingerprint = fingerprint
+        self.previous = self._load()
+        self.items: dict[str, ItemEntry] = {}
+        self.reason = self._why_not()
+        if self.reason is not None:
+            self.previous = None
+
+    def _load(self) -> State | None:
+        try:
+            with open(self.dir / STATE_NAME, "rb") as fh:
+                state = pickle.load(fh)  # noqa: S301 - our own file, beside our output
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+                TypeError, ValueError):
+            return None
+        return state if isinstance(state, State) and state.format == FORMAT else None
+
+    def _why_not(self) -> str | None:
+        """Why the previous state cannot be used (None when it can)."""
+        state = self.previous
+        if state is None:
+            return "no build cache yet"
+        if state.fingerprint != self.fingerprint:
+            return "config, theme or sitegen version changed"
+        if output_identity(self.output) != state.build_id:
+            return "the output folder is not the one the cache describes"
+        spool = self.dir / SPOOL_NAME
+        if not spool.is_file() or spool.stat().st_size < state.spool_bytes:
+            return "the cache's spool is missing or cut short"
+        live = sum(_spool_size(e.spool) for e in state.items.values())
+        if state.spool_bytes > 2 * live + (64 << 20):
+            return "the cache's spool is mostly garbage; starting a fresh one"
+        return None
+
+    @property
+    def reusing(self) -> bool:
+        """True when this build may take things from the previous one."""
+        return self.previous is not None
+
+    def known(self, location: str) -> ItemEntry | None:
+        """The previous entry of an item, when reusable."""
+        return self.previous.items.get(location) if self.previous is not None else None
+
+    def open_spool(self) -> Any:
+        """The spool file: the previous one to append to, or a new, empty one."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "output.txt").write_text(f"{self.output}\n", encoding="utf-8")
+        path = self.dir / SPOOL_NAME
+        if self.previous is None:
+            # a new spool: the old state (if any) must never point into it
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.dir / STATE_NAME)
+            return open(path, "w+b")
+        fh = open(path, "r+b")
+        fh.truncate(self.previous.spool_bytes)  # drop what a killed build appended
+        return fh
+
+    def save(self, spool_bytes: int) -> None:
+        """Write this build's state (after the new site is in place)."""
+        state = State(self.fingerprint, output_identity(self.output) or "", self.items,
+                      spool_bytes)
+        tmp = self.dir / f"{STATE_NAME}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.dir / STATE_NAME)
+
+    @staticmethod
+    def remove(output: Path) -> None:
+        """Remove the cache of ``output`` (``cache = false``, remote sources)."""
+        shutil.rmtree(cache_dir_for(output), ignore_errors=True)
+
+
+def _spool_size(entry: Any) -> int:
+    if not entry:
+        return 0
+    return int(sum(entry[1:6]))
+
+
+def output_identity(output: Path) -> str | None:
+    """Which build made the site in ``output``: the identity (device, inode, change
+    time) of its marker file, which every build writes anew. Kept out of the site's
+    bytes, so builds of the same catalog stay byte-identical."""
+    from sitegen.writer import MARKER
+
+    try:
+        st = os.stat(output / MARKER)
+    except OSError:
+        return None
+    return f"{st.st_dev}:{st.st_ino}:{st.st_ctime_ns}"

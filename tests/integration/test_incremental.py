@@ -1,0 +1,259 @@
+"""Incremental builds: the build cache reuses what did not change, and only that.
+
+Every rebuild here is also compared, file by file, with a build from scratch of the
+same catalog: reusing must never give a different site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen.build import build
+from sitegen.cache import cache_dir_for
+from sitegen.config import Config
+from sitegen.errors import StrictError
+from sitegen.reporter import Reporter
+from sitegen.writer import MARKER
+
+ITEMS = 30
+BASE = "https://data.example.org/site/"
+
+
+def _item(n: int, title: str | None = None, cloud: float = 10.0) -> dict[str, Any]:
+    return {
+        "type": "Feature", "stac_version": "1.0.0", "id": f"tile-{n:03d}",
+        "collection": "tiles",
+        "bbox": [10 + n * 0.1, 50, 10.1 + n * 0.1, 50.1],
+        "geometry": {"type": "Polygon", "coordinates": [[
+            [10 + n * 0.1, 50], [10.1 + n * 0.1, 50], [10.1 + n * 0.1, 50.1],
+            [10 + n * 0.1, 50.1], [10 + n * 0.1, 50]]]},
+        "properties": {"datetime": f"2021-{1 + n % 12:02d}-15T10:00:00Z",
+                       "title": title or f"Tile {n}", "eo:cloud_cover": cloud},
+        "links": [{"rel": "collection", "href": "../collection.json"},
+                  {"rel": "parent", "href": "../collection.json"}],
+        "assets": {"data": {"href": f"https://files.example.org/tile-{n}.tif",
+                            "type": "image/tiff; application=geotiff", "roles": ["data"],
+                            "file:size": 1000 + n}},
+    }
+
+
+def write_catalog(src: Path, items: int = ITEMS, collection_title: str = "Tiles") -> None:
+    (src / "tiles").mkdir(parents=True, exist_ok=True)
+    (src / "catalog.json").write_text(json.dumps({
+        "type": "Catalog", "stac_version": "1.0.0", "id": "root", "description": "Root.",
+        "links": [{"rel": "child", "href": "./tiles/collection.json"}]}), encoding="utf-8")
+    write_collection(src, [f"./t{n:03d}/t{n:03d}.json" for n in range(items)],
+                     collection_title)
+    for n in range(items):
+        write_item(src, n, _item(n))
+
+
+def write_collection(src: Path, item_hrefs: list[str], title: str = "Tiles") -> None:
+    (src / "tiles" / "collection.json").write_text(json.dumps({
+        "type": "Collection", "stac_version": "1.0.0", "id": "tiles", "title": title,
+        "description": "Tiles.", "license": "CC-BY-4.0",
+        "extent": {"spatial": {"bbox": [[10, 50, 14, 50.1]]},
+                   "temporal": {"interval": [["2021-01-01T00:00:00Z", None]]}},
+        "links": [{"rel": "item", "href": href} for href in item_hrefs]}), encoding="utf-8")
+
+
+def write_item(src: Path, n: int, doc: dict[str, Any]) -> None:
+    folder = src / "tiles" / f"t{n:03d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"t{n:03d}.json").write_text(json.dumps(doc), encoding="utf-8")
+
+
+def run(src: Path, out: Path, **options: Any) -> Reporter:
+    options.setdefault("jobs", 1)
+    options.setdefault("base_url", BASE)
+    reporter = Reporter(record_paths=True)
+    build(str(src), Config(output=str(out), **options), reporter)
+    return reporter
+
+
+def snapshot(site: Path) -> dict[str, str]:
+    """Every file's digest (the marker holds the build's id, so it is left out)."""
+    out: dict[str, str] = {}
+    for dirpath, _dirs, names in os.walk(site):
+        for name in names:
+            path = Path(dirpath) / name
+            rel = path.relative_to(site).as_posix()
+            if rel != MARKER:
+                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def same_as_fresh_build(src: Path, site: Path, tmp: Path, **options: Any) -> None:
+    fresh = tmp / f"fresh-{len(list(tmp.iterdir()))}"
+    run(src, fresh, cache=False, **options)
+    assert not cache_dir_for(fresh).exists()
+    got, want = snapshot(site), snapshot(fresh)
+    assert sorted(set(got) ^ set(want)) == []
+    assert [rel for rel in got if got[rel] != want[rel]] == []
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    src, site = tmp_path / "src", tmp_path / "site"
+    write_catalog(src)
+    first = run(src, site)
+    assert first.cache == "no build cache yet"
+    assert len(first.written) == ITEMS + 2 and first.reused == []
+    return src, site
+
+
+def item_files(n: int) -> set[str]:
+    stem = f"tiles/t{n:03d}/index"
+    return {f"{stem}.html", f"tiles/t{n:03d}/t{n:03d}.json", f"{stem}.urls.txt",
+            f"{stem}.download.sh", f"{stem}.meta4"}
+
+
+def test_unchanged_catalog_rebuilds_without_rendering_items(built: tuple[Path, Path],
+                                                            tmp_path: Path) -> None:
+    src, site = built
+    before = snapshot(site)
+    again = run(src, site)
+    assert again.cache is None
+    assert len(again.reused) == ITEMS and not any("/t0" in p for p in again.written)
+    assert again.changed == []
+    assert snapshot(site) == before
+
+
+def test_one_item_edit_rewrites_its_files_and_what_lists_it(built: tuple[Path, Path],
+                                                            tmp_path: Path) -> None:
+    src, site = built
+    # a value no list shows: only the item's own files change
+    write_item(src, 7, _item(7, cloud=55.5))
+    quiet = run(src, site)
+    assert len(quiet.reused) == ITEMS - 1
+    assert set(quiet.changed) == {"tiles/t007/index.html", "tiles/t007/t007.json"}
+    same_as_fresh_build(src, site, tmp_path)
+    # a new title: its page, its collection's list page, the search shard and terms
+    write_item(src, 7, _item(7, title="Renamed harbour tile", cloud=55.5))
+    loud = run(src, site)
+    assert len(loud.reused) == ITEMS - 1
+    changed = set(loud.changed)
+    assert {"tiles/t007/index.html", "tiles/t007/t007.json", "tiles/index.html"} <= changed
+    assert any(p.startswith("search/s/") for p in changed)
+    assert any(p.startswith("search/t/") for p in changed)
+    others = {p for n in range(ITEMS) if n != 7 for p in item_files(n)}
+    assert not changed & others
+    assert "index.html" not in changed and "sitemap.xml" not in changed
+    same_as_fresh_build(src, site, tmp_path)
+
+
+def test_asset_edit_rewrites_the_download_lists_up_the_tree(built: tuple[Path, Path],
+                                                            tmp_path: Path) -> None:
+    src, site = built
+    doc = _item(3)
+    doc["assets"]["data"]["href"] = "https://files.example.org/moved/tile-3.tif"
+    write_item(src, 3, doc)
+    rebuilt = run(src, site)
+    changed = set(rebuilt.changed)
+    assert {"tiles/t003/index.urls.txt", "tiles/index.urls.txt", "index.urls.txt",
+            "tiles/index.meta4", "index.download.sh"} <= changed
+    assert "tiles/t004/index.urls.txt" not in changed
+    same_as_fresh_build(src, site, tmp_path)
+
+
+def test_added_and_removed_items_update_parents(built: tuple[Path, Path],
+                                                tmp_path: Path) -> None:
+    src, site = built
+    hrefs = [f"./t{n:03d}/t{n:03d}.json" for n in range(ITEMS) if n != 5]
+    write_item(src, 99, _item(99))
+    write_collection(src, [*hrefs, "./t099/t099.json"])
+    rebuilt = run(src, site)
+    assert len(rebuilt.reused) == ITEMS - 1
+    assert [p for p in rebuilt.written if p.startswith("tiles/t")] == ["tiles/t099/index.html"]
+    assert not (site / "tiles" / "t005").exists()
+    assert {"tiles/index.html", "sitemap.xml", "search/manifest.js"} <= set(rebuilt.changed)
+    same_as_fresh_build(src, site, tmp_path)
+
+
+def test_parent_title_change_rerenders_its_items(built: tuple[Path, Path],
+                                                 tmp_path: Path) -> None:
+    src, site = built
+    write_collection(src, [f"./t{n:03d}/t{n:03d}.json" for n in range(ITEMS)],
+                     title="Harbour tiles")
+    rebuilt = run(src, site)
+    # every item page shows the collection in its breadcrumbs
+    assert rebuilt.reused == [] and len(rebuilt.written) == ITEMS + 2
+    same_as_fresh_build(src, site, tmp_path)
+
+
+def test_config_or_theme_change_rebuilds_everything(built: tuple[Path, Path],
+                                                    tmp_path: Path) -> None:
+    src, site = built
+    other = run(src, site, title="Another title")
+    assert other.cache == "config, theme or sitegen version changed"
+    assert other.reused == []
+    theme = tmp_path / "theme"
+    (theme / "static").mkdir(parents=True)
+    (theme / "static" / "extra.css").write_text("body { color: teal }", encoding="utf-8")
+    run(src, site, title="Another title", theme=str(theme))
+    themed = run(src, site, title="Another title", theme=str(theme))
+    assert themed.cache is None and len(themed.reused) == ITEMS
+    (theme / "static" / "extra.css").write_text("body { color: navy }", encoding="utf-8")
+    changed = run(src, site, title="Another title", theme=str(theme))
+    assert changed.cache == "config, theme or sitegen version changed"
+    assert changed.reused == []
+    # options that change how a build runs, not what it writes, keep the cache
+    jobs = run(src, site, title="Another title", theme=str(theme), jobs=2, timeout=5.0)
+    assert jobs.cache is None and len(jobs.reused) == ITEMS
+
+
+def test_a_failed_rebuild_keeps_site_and_cache_consistent(built: tuple[Path, Path],
+                                                          tmp_path: Path) -> None:
+    src, site = built
+    before = snapshot(site)
+    (src / "tiles" / "t002" / "t002.json").write_text("{broken", encoding="utf-8")
+    with pytest.raises(StrictError):
+        run(src, site, strict=True)
+    assert snapshot(site) == before
+    write_item(src, 2, _item(2, title="Fixed"))
+    fixed = run(src, site)
+    assert fixed.cache is None and len(fixed.reused) == ITEMS - 1
+    same_as_fresh_build(src, site, tmp_path)
+
+
+def test_files_missing_from_the_site_are_rendered_again(built: tuple[Path, Path],
+                                                        tmp_path: Path) -> None:
+    src, site = built
+    (site / "tiles" / "t010" / "index.meta4").unlink()
+    rebuilt = run(src, site)
+    assert len(rebuilt.reused) == ITEMS - 1
+    assert "tiles/t010/index.html" in rebuilt.written
+    same_as_fresh_build(src, site, tmp_path)
+
+
+def test_a_site_built_without_the_cache_is_not_trusted(built: tuple[Path, Path],
+                                                       tmp_path: Path) -> None:
+    src, site = built
+    run(src, site, cache=False)
+    assert not cache_dir_for(site).exists()
+    again = run(src, site)
+    assert again.cache == "no build cache yet" and again.reused == []
+    # a cache whose site was replaced by another build is not used either
+    run(src, site)
+    state = cache_dir_for(site) / "state.pickle"
+    saved = state.read_bytes()
+    run(src, site, cache=False)
+    cache_dir_for(site).mkdir()
+    state.write_bytes(saved)
+    (cache_dir_for(site) / "spool.bin").write_bytes(b"")
+    assert run(src, site).cache is not None
+
+
+def test_worker_processes_reuse_the_same_way(built: tuple[Path, Path],
+                                             tmp_path: Path) -> None:
+    src, site = built
+    write_item(src, 12, _item(12, title="Changed in a worker"))
+    rebuilt = run(src, site, jobs=2)
+    assert len(rebuilt.reused) == ITEMS - 1
+    same_as_fresh_build(src, site, tmp_path)
