@@ -10,7 +10,8 @@ peak memory and output size. In the same run it measures:
   in the same number of files and folders, with as many processes as the build;
 - a naive baseline on a 2,000-item subset (pystac ``get_items(recursive=True)``,
   ``to_dict``, a folium Map, a Jinja render, a write per item), extrapolated;
-- the ratios build/floor and naive/build.
+- the ratios build/floor and naive/build;
+- rebuilds with the build cache: nothing changed, and one item's title edited.
 
     python benchmarks/bench_build.py                 # 10,000 items
     python benchmarks/bench_build.py --large         # 100,000 items
@@ -273,6 +274,30 @@ def map_costs(samples: int = 2000) -> tuple[float, float]:
     return ours, naive
 
 
+def timed(command: list[str], env: dict[str, str]) -> tuple[int, float, int]:
+    """Run a build: ``(return code, seconds, peak memory of the process tree)``."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    memory = TreeMemory(proc.pid)
+    _, stderr = proc.communicate()
+    seconds = time.perf_counter() - started
+    peak = memory.stop()
+    if proc.returncode != 0:
+        print(stderr, file=sys.stderr)
+    return proc.returncode, seconds, peak
+
+
+def edit_one_item(catalog: Path) -> str:
+    """Change the title of one item in the middle of the catalog; returns its name."""
+    files = item_files(catalog)
+    path = files[len(files) // 2]
+    doc = orjson.loads(path.read_bytes())
+    doc["properties"]["title"] = "Edited for the rebuild benchmark"
+    path.write_bytes(orjson.dumps(doc))
+    return path.name
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=10_000, help="items to generate")
@@ -302,17 +327,13 @@ def main() -> int:
                    "--base-url", "https://bench.example/"]
         if args.jobs:
             command += ["--jobs", str(args.jobs)]
+        # The build cache goes to the work folder, so it is removed with it.
+        env = {**os.environ, "SITEGEN_CACHE_DIR": str(work / "cache")}
+        shutil.rmtree(work / "cache", ignore_errors=True)
         os.sync()  # the generator's writes must not slow the build down
-        started = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                text=True)
-        memory = TreeMemory(proc.pid)
-        _, stderr = proc.communicate()
-        seconds = time.perf_counter() - started
-        peak = memory.stop()
-        if proc.returncode != 0:
-            print(stderr, file=sys.stderr)
-            return proc.returncode
+        returncode, seconds, peak = timed(command, env)
+        if returncode != 0:
+            return returncode
         files, size = tree_bytes(site)
         cores = os.cpu_count() or 1
         print(f"build: {seconds:.1f} s for {args.items:,} items = "
@@ -324,6 +345,16 @@ def main() -> int:
         print(f"cost per item: {per_item_ms:.2f} ms of worker time")
         if math.isfinite(seconds) and args.items:
             print(f"extrapolated to 100,000 items: {seconds * 100_000 / args.items:,.0f} s")
+        # Rebuilds with the build cache: nothing changed, then one item's title changed.
+        os.sync()
+        returncode, noop_s, _ = timed(command, env)
+        edited = edit_one_item(catalog)
+        os.sync()
+        returncode2, edit_s, edit_peak = timed(command, env)
+        if returncode or returncode2:
+            return returncode or returncode2
+        print(f"rebuild, nothing changed: {noop_s:.1f} s; after editing the title of one "
+              f"item ({edited}): {edit_s:.1f} s, peak {edit_peak / 2**20:,.0f} MiB")
         jobs = args.jobs or cores
         floor_s = floor(catalog, work / "floor", files, size, jobs)
         print(f"floor: {floor_s:.1f} s (orjson read of every item and {size / 1e6:,.1f} MB "

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import filecmp
+import hashlib
 import multiprocessing
 import os
 import shutil
@@ -20,6 +22,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
+import orjson
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from sitegen.bulk import Spool, Stats, write_lists
@@ -129,33 +132,58 @@ def build(
         policy = HrefPolicy(site.layout, is_url(root), config.copy_assets,
                             config.asset_base_url, config.remote_images)
         info = _site_info(site)
-        out = Output(staging.path,
-                     str(staging.output) if cached is not None and cached.reusing else None,
+        # With a usable build cache the site is updated in place: the staging folder
+        # then receives only the files that are new or changed.
+        update = cached is not None and cached.reusing
+        out = Output(staging.path, str(staging.output) if update else None,
                      reporter.changed_file)
+        if update:
+            out.existing()  # one listing of the site, before two threads use it
+        groups = _Groups(cached, out, site, crawled)
         # The search index, sitemaps and static files need no item page: a thread
         # writes them while the workers render items, when this process is idle.
-        aux_future = aux.submit(_write_aux, site, env, info, policy, out, dirs, config)
+        aux_out = groups.unchanged("aux", groups.aux_key())
+        aux_future = aux.submit(_write_aux, site, env, info, policy, aux_out, dirs, config) \
+            if aux_out is not None else None
         state = WorkerState(build_id, dirs, info, policy, staging.path,
                             config.download_roles, config.offline,
                             site_facts(config, site.title))
         spool_file = cached.open_spool() if cached is not None else \
             open(os.path.join(staging.path, SPOOL), "w+b")
         spool = Spool(spool_file)
-        copies = _write_items(site, state, pool, reporter, spool, crawled, cached, out)
-        lists = _write_node_lists(site, info, spool, out)
-        copies += _write_nodes(site, env, info, policy, out, reporter, lists, spool)
+        copies = _write_items(site, state, pool, reporter, spool, crawled, cached, out,
+                              groups.job_keys)
+        node_outs: dict[str, Output] = {}
+        for node in site.nodes.values():
+            node_out = groups.unchanged(f"node:{node.location}", groups.node_key(node.location))
+            if node_out is not None:
+                node_outs[node.location] = node_out
+            else:
+                copies += groups.kept_copies(f"node:{node.location}")
+                for page in node.list_pages:
+                    reporter.reuse(node.kind, page)
+        lists = _write_node_lists(site, info, spool, node_outs)
+        copies += _write_nodes(site, env, info, policy, node_outs, reporter, lists, spool)
         spool_bytes = spool.size()
         spool_file.close()
         if cached is None:
             os.remove(os.path.join(staging.path, SPOOL))
-        aux_future.result()
-        _write_assets(copies, staging.path, reporter)
+        if aux_future is not None:
+            aux_future.result()
+        groups.done()
+        _write_assets(copies, out, reporter)
         if config.strict and reporter.warnings:
             raise StrictError(f"{len(reporter.warnings)} warning(s) and --strict is set; "
                               "the previous site was kept")
-        staging.commit()
+        if update:
+            assert cached is not None and cached.previous is not None
+            size_change = staging.apply(out.files, cached.previous.files, cached.journal)
+            files, size = len(out.files) + 1, cached.previous.total_bytes + size_change
+        else:
+            staging.commit()
+            files, size = tree_size(staging.output)
         if cached is not None:
-            cached.save(spool_bytes)
+            cached.save(spool_bytes, out.files, size)
     except TemplateError as exc:
         aux.shutdown(cancel_futures=True)
         staging.abort()
@@ -174,7 +202,6 @@ def build(
             pool.shutdown()
         if fetch_cache is not None:
             shutil.rmtree(fetch_cache, ignore_errors=True)
-    files, size = tree_size(staging.output)
     return BuildResult(
         output=staging.output,
         pages=dict(reporter.pages),
@@ -210,13 +237,17 @@ def _site_info(site: Site) -> SiteInfo:
                     base_url=site_url(site.config), root_page=root.page, root_json=root.json)
 
 
-def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: Output,
-                 reporter: Reporter, lists: dict[str, Stats], spool: Spool,
-                 ) -> list[tuple[str, str]]:
-    """Catalog and Collection pages and JSON copies (main process: they are few)."""
+def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
+                 outs: dict[str, Output], reporter: Reporter, lists: dict[str, Stats],
+                 spool: Spool) -> list[tuple[str, str]]:
+    """Catalog and Collection pages and JSON copies (main process: they are few), of
+    the nodes in ``outs``."""
     copies: list[tuple[str, str]] = []
     boxes = node_boxes(site)
     for node in site.nodes.values():
+        out = outs.get(node.location)
+        if out is None:
+            continue
         map_data = node_map(site, node, boxes, spool.footprint)
         pages, node_copies = node_pages(site, node, env, info, policy,
                                         lists.get(node.location), map_data,
@@ -235,16 +266,18 @@ def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: 
         )
         out.write(node.json, data)
         copies += node_copies + json_copies
+        out.copies = node_copies + json_copies
     return copies
 
 
 def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | None,
                  reporter: Reporter, spool: Spool, crawled: Crawl,
-                 cached: BuildCache | None, out: Output) -> list[tuple[str, str]]:
+                 cached: BuildCache | None, out: Output, keys: dict[str, bytes],
+                 ) -> list[tuple[str, str]]:
     """Item pages, rendered in batches by the workers, or taken from the previous site
-    when the build cache knows the item and everything its page shows is unchanged."""
+    when the build cache knows the item and everything its page shows is unchanged.
+    ``keys`` receives every item's job key (with a build cache)."""
     copies: list[tuple[str, str]] = []
-    keys: dict[str, bytes] = {}
     reporter.progress_start(len(site.items))
 
     def remember(location: str, key: bytes | None, result: ItemResult | None,
@@ -261,10 +294,10 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
             if cached is None:
                 yield job
                 continue
-            key = job_key(job, crawled.digests.get(job.location, b""))
+            key = keys[job.location] = job_key(job, crawled.digests.get(job.location, b""))
             entry = cached.known(job.location)
             if entry is not None and entry.key == key and entry.result is not None and \
-                    _link_files(out, entry.files):
+                    _keep_files(out, entry.files):
                 result = entry.result
                 reporter.add_diagnostics(list(result.diagnostics))
                 reporter.reuse("item", job.page)
@@ -274,7 +307,6 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
                 remember(job.location, key, result, entry.files)
                 reporter.progress_advance(1)
                 continue
-            keys[job.location] = key
             yield job
 
     run = _mapper(pool)
@@ -298,23 +330,92 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
     return copies
 
 
-def _link_files(out: Output, files: tuple[str, ...]) -> bool:
-    """Hard-link an item's files from the previous site; all or none."""
-    linked: list[str] = []
-    for rel in files:
-        if not out.link(rel):
-            for done in linked:
-                os.remove(safe_join(out.root, done))
-            return False
-        linked.append(rel)
-    return True
+def _keep_files(out: Output, files: tuple[str, ...]) -> bool:
+    """Keep an item's files as the previous build wrote them; False when one is
+    missing (the item is then rendered again)."""
+    return out.keep_all(files)
 
 
-def _write_node_lists(site: Site, info: SiteInfo, spool: Spool, out: Output,
+class _Groups:
+    """Files made together from the same inputs (the search index, sitemaps and static
+    files; each node's pages, JSON copy and download lists), kept as they are when the
+    build cache says their inputs did not change.
+
+    The inputs are summed up in keys: the structure and documents of every node, the
+    content digest of every item (for the search index and sitemaps) or the job keys
+    of the items below a node (for its pages and lists), and the cache fingerprint.
+    """
+
+    def __init__(self, cached: BuildCache | None, out: Output, site: Site,
+                 crawled: Crawl) -> None:
+        self.cached = cached
+        self.out = out
+        self.site = site
+        self.crawled = crawled
+        self.job_keys: dict[str, bytes] = {}
+        self.made: dict[str, tuple[bytes, Output]] = {}
+        self._nodes = self._nodes_digest() if cached is not None else b""
+
+    def _nodes_digest(self) -> bytes:
+        assert self.cached is not None
+        h = hashlib.blake2b(self.cached.fingerprint.encode(), digest_size=16)
+        for loc, node in self.site.nodes.items():
+            try:
+                h.update(orjson.dumps([loc, node.record.raw, node.page, node.list_pages,
+                                       node.json, node.children, node.items]))
+            except orjson.JSONEncodeError:  # integers beyond 64 bits, read leniently
+                h.update(repr([loc, node.record.raw, node.page, node.list_pages]).encode())
+                h.update(repr([node.json, node.children, node.items]).encode())
+        for loc, item in self.site.items.items():
+            h.update(f"{loc}\0{item.page}\0{item.json}\0".encode())
+        return h.digest()
+
+    def aux_key(self) -> bytes:
+        h = hashlib.blake2b(self._nodes, digest_size=16)
+        for loc in self.site.items:
+            h.update(self.crawled.digests.get(loc, b""))
+        return h.digest()
+
+    def node_key(self, location: str) -> bytes:
+        h = hashlib.blake2b(self._nodes + location.encode(), digest_size=16)
+        for loc in self.site.items_below(location):
+            h.update(self.job_keys.get(loc, b""))
+        return h.digest()
+
+    def unchanged(self, name: str, key: bytes) -> Output | None:
+        """None when the group's files are kept from the previous site, else the
+        output to write them through."""
+        if self.cached is not None and self.cached.previous is not None:
+            previous = self.cached.previous.groups.get(name)
+            if previous is not None and previous[0] == key and self.out.keep_all(previous[1]):
+                self.cached.groups[name] = previous
+                return None
+        group = self.out.group()
+        self.made[name] = (key, group)
+        return group
+
+    def kept_copies(self, name: str) -> list[tuple[str, str]]:
+        """The asset copies a kept group's pages link to."""
+        assert self.cached is not None
+        return list(self.cached.groups[name][2])
+
+    def done(self) -> None:
+        """Remember the groups made in this build."""
+        if self.cached is None:
+            return
+        for name, (key, group) in self.made.items():
+            self.cached.groups[name] = (key, tuple(sorted(group.files)), tuple(group.copies))
+
+
+def _write_node_lists(site: Site, info: SiteInfo, spool: Spool, outs: dict[str, Output],
                       ) -> dict[str, Stats]:
-    """Bulk download lists of every Catalog and Collection: all items below it."""
+    """Bulk download lists of the Catalogs and Collections in ``outs``: all items below
+    each."""
     lists: dict[str, Stats] = {}
     for node in site.nodes.values():
+        out = outs.get(node.location)
+        if out is None:
+            continue
         stats = spool.stats(site.items_below(node.location))
         if not stats.files and not stats.others:
             continue
@@ -387,13 +488,33 @@ def _newest_below(site: Site, location: str) -> str | None:
     return newest
 
 
-def _write_assets(copies: list[tuple[str, str]], out: str, reporter: Reporter) -> None:
-    """Copy the local asset files pages link to, once each, after all pages exist."""
+def _write_assets(copies: list[tuple[str, str]], out: Output, reporter: Reporter) -> None:
+    """Copy the local asset files pages link to, once each, after all pages exist (a
+    page or JSON copy of the same name wins)."""
     for source, rel in dict.fromkeys(copies):
+        if rel in out.files:
+            continue
+        if out.previous is not None and _same_file(source, safe_join(out.previous, rel)):
+            out.keep(rel)
+            continue
         try:
-            copy_file(out, source, rel)
+            copy_file(out.root, source, rel)
         except OSError as exc:
             reporter.warn(source, f"asset could not be copied: {exc.strerror or exc}")
+            continue
+        out.files.add(rel)
+        reporter.changed_file(rel)
+
+
+def _same_file(source: str, published: str) -> bool:
+    """True when the site already has ``source`` as it is (the same file linked, or
+    the same bytes)."""
+    try:
+        if os.path.samefile(source, published):
+            return True
+        return filecmp.cmp(source, published, shallow=False)
+    except OSError:
+        return False
 
 
 def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: Output,

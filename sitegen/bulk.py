@@ -34,6 +34,7 @@ from sitegen.fields import format_size
 from sitegen.formats import IANA_HASH, decode_multihash
 from sitegen.layout import _safe_segment
 from sitegen.links import HrefPolicy
+from sitegen.picklefast import fast_pickle
 
 #: Placeholder for the relative path from a list file to the site root.
 ROOT = b"\x00ROOT\x00"
@@ -60,6 +61,7 @@ class Entry:
     hash: tuple[str, str] | None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Stats:
     """Counts for a set of list entries: files, bytes (of those with a size), others."""

@@ -41,7 +41,7 @@ from sitegen import __version__
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_root() -> Path:
@@ -120,6 +120,11 @@ class State:
     build_id: str  # the output_identity() of the site this state describes
     items: dict[str, ItemEntry] = field(default_factory=dict)
     spool_bytes: int = 0
+    files: set[str] = field(default_factory=set)  # every file of the site (manifest)
+    total_bytes: int = 0
+    #: ``name -> (key, files, asset copies)`` of files made together
+    groups: dict[str, tuple[bytes, tuple[str, ...], tuple[tuple[str, str], ...]]] = \
+        field(default_factory=dict)
     format: int = FORMAT
 
 
@@ -137,6 +142,7 @@ class BuildCache:
         self.fingerprint = fingerprint
         self.previous = self._load()
         self.items: dict[str, ItemEntry] = {}
+        self.groups: dict[str, tuple[bytes, tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
         self.reason = self._why_not()
         if self.reason is not None:
             self.previous = None
@@ -155,6 +161,8 @@ class BuildCache:
         state = self.previous
         if state is None:
             return "no build cache yet"
+        if self.journal.exists():
+            return "an update of the site was cut short; building it from scratch"
         if state.fingerprint != self.fingerprint:
             return "config, theme or sitegen version changed"
         if output_identity(self.output) != state.build_id:
@@ -183,17 +191,23 @@ class BuildCache:
         path = self.dir / SPOOL_NAME
         if self.previous is None:
             # a new spool: the old state (if any) must never point into it
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(self.dir / STATE_NAME)
+            for name in (STATE_NAME, self.journal.name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(self.dir / name)
             return open(path, "w+b")
         fh = open(path, "r+b")
         fh.truncate(self.previous.spool_bytes)  # drop what a killed build appended
         return fh
 
-    def save(self, spool_bytes: int) -> None:
+    @property
+    def journal(self) -> Path:
+        """Exists while an incremental build changes the output in place."""
+        return self.dir / "updating"
+
+    def save(self, spool_bytes: int, files: set[str], total_bytes: int) -> None:
         """Write this build's state (after the new site is in place)."""
         state = State(self.fingerprint, output_identity(self.output) or "", self.items,
-                      spool_bytes)
+                      spool_bytes, set(files), total_bytes, self.groups)
         tmp = self.dir / f"{STATE_NAME}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from sitegen.cache import content_digest
 from sitegen.errors import SourceError
 from sitegen.fields import as_dict, as_list
+from sitegen.picklefast import fast_pickle
 from sitegen.reporter import Diagnostic, Reporter
 from sitegen.sources import DocumentError, Reader, is_url, parse_json, resolve_href
 
@@ -96,6 +97,7 @@ class NodeRecord:
     external: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ItemSummary:
     """The few fields of an Item that lists, navigation and indexes need.

@@ -40,6 +40,7 @@ from sitegen.maps import (
 )
 from sitegen.markdown import plain_text, render_markdown
 from sitegen.model import NodePage, Site
+from sitegen.picklefast import fast_pickle
 from sitegen.render import (
     ITEM_SHOWN,
     ITEM_SKIP,
@@ -88,6 +89,7 @@ class ItemJob:
     structured: bool = True
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ItemResult:
     """What a worker reports for one item."""

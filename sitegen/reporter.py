@@ -10,9 +10,12 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sitegen.picklefast import fast_pickle
+
 log = logging.getLogger("sitegen")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One warning about one input file.

@@ -94,13 +94,15 @@ def copy_file(root: str, source: str, rel: str) -> int:
 
 
 class Output:
-    """Writes files below ``root`` (a staging folder), reusing the previous site's.
+    """Writes the files of a new site below ``root`` (a staging folder).
 
-    A file whose new bytes equal the file of the same name in ``previous`` is
-    hard-linked from there instead of written, so unchanged outputs cost a comparison,
-    not a write, and ``record`` hears only of files that are new or changed.
-    Hard links are safe here: a file in the new site is never written after it was
-    linked, and the previous site is never written at all.
+    Without ``previous`` every file is written. With ``previous`` (the site as the
+    last build left it, for an incremental build) a file whose bytes equal the file
+    of the same name there is not written at all; ``root`` then holds only what is new
+    or changed, which :meth:`Staging.apply` moves into place.
+
+    ``files`` gathers every file the new site has, written or not (the manifest), and
+    ``record`` hears only of the files that are new or changed.
     """
 
     def __init__(self, root: str, previous: str | None = None,
@@ -108,76 +110,108 @@ class Output:
         self.root = root
         self.previous = previous
         self.record = record
+        self.files: set[str] = _Manifest()
+        self.copies: list[tuple[str, str]] = []  # asset copies its pages link to
+        self._existing: set[str] | None = None
+
+    def group(self) -> Output:
+        """An output writing to the same places whose ``files`` are only what is
+        written through it (they are added to this one's too)."""
+        child = Output(self.root, self.previous, self.record)
+        child.files = _Manifest(self.files)
+        child._existing = self._existing
+        return child
+
+    def existing(self) -> set[str]:
+        """Every file of the previous site (one listing, made on first use)."""
+        if self._existing is None:
+            found: set[str] = set()
+            if self.previous is not None:
+                for dirpath, _dirs, names in os.walk(self.previous):
+                    rel_dir = os.path.relpath(dirpath, self.previous).replace(os.sep, "/")
+                    prefix = "" if rel_dir == "." else rel_dir + "/"
+                    found.update(prefix + name for name in names)
+            self._existing = found
+        return self._existing
 
     def write(self, rel: str, data: bytes | str) -> int:
-        """Write (or link) one file; returns its size."""
+        """Write one file unless the previous site has it as it is; returns its size."""
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        if self.previous is not None and self._link_if_same(rel, payload):
+        self.files.add(rel)
+        if self.previous is not None and self._same(rel, payload):
             return len(payload)
         written = write_file(self.root, rel, payload)
-        if self.record is not None:
-            self.record(rel)
+        self._changed(rel)
         return written
 
     def open(self, rel: str) -> BinaryIO:
-        """A file to stream into; on close it is swapped for a link when unchanged."""
+        """A file to stream into; when it turns out unchanged it is dropped on close."""
+        self.files.add(rel)
         fh = open_output(self.root, rel)
         if self.previous is None:
-            if self.record is not None:
-                self.record(rel)
+            self._changed(rel)
             return fh
         return _Comparing(fh, self, rel)  # type: ignore[return-value]
 
+    def keep(self, rel: str) -> bool:
+        """Keep the previous site's file as it is; False when it has no such file."""
+        if self.previous is None or rel not in self.existing():
+            return False
+        self.files.add(rel)
+        return True
+
+    def keep_all(self, rels: Iterable[str]) -> bool:
+        """Keep several files, or none (False) when one of them is missing."""
+        rels = list(rels)
+        if self.previous is None or not self.existing().issuperset(rels):
+            return False
+        self.files.update(rels)
+        return True
+
     def settle(self, rel: str) -> None:
         """Take note of a file written below ``root`` by someone else (a worker): when
-        it equals the previous site's, it becomes a link to that; else it is recorded."""
+        it equals the previous site's it is dropped, else it is recorded as changed."""
+        self.files.add(rel)
         if self.previous is not None:
             new, old = safe_join(self.root, rel), safe_join(self.previous, rel)
-            try:
-                if filecmp.cmp(new, old, shallow=False) and self._replace_with_link(rel):
+            with contextlib.suppress(OSError):
+                if filecmp.cmp(new, old, shallow=False):
+                    os.remove(new)
                     return
-            except OSError:
-                pass
+        self._changed(rel)
+
+    def _changed(self, rel: str) -> None:
         if self.record is not None:
             self.record(rel)
 
-    def _replace_with_link(self, rel: str) -> bool:
-        """Replace the new file by a link to the previous one (atomically: the new
-        file stays when the link cannot be made)."""
-        assert self.previous is not None
-        new = safe_join(self.root, rel)
-        tmp = new + ".sitegen-link"
-        try:
-            os.link(safe_join(self.previous, rel), tmp)
-        except OSError:
-            return False
-        os.replace(tmp, new)
-        return True
-
-    def link(self, rel: str) -> bool:
-        """Hard-link ``rel`` from the previous site; False when it is not there."""
-        if self.previous is None:
-            return False
-        new = safe_join(self.root, rel)
-        _ensure_dir(os.path.dirname(new))
-        try:
-            os.link(safe_join(self.previous, rel), new)
-        except FileNotFoundError:
-            return False
-        return True
-
-    def _link_if_same(self, rel: str, payload: bytes) -> bool:
+    def _same(self, rel: str, payload: bytes) -> bool:
         assert self.previous is not None
         old = safe_join(self.previous, rel)
         try:
             if os.stat(old).st_size != len(payload):
                 return False
             with open(old, "rb") as fh:
-                if fh.read() != payload:
-                    return False
+                return fh.read() == payload
         except OSError:
             return False
-        return self.link(rel)
+
+
+class _Manifest(set[str]):
+    """A set of file names that also adds to a parent set (see :meth:`Output.group`)."""
+
+    def __init__(self, parent: set[str] | None = None) -> None:
+        super().__init__()
+        self.parent = parent
+
+    def add(self, rel: str) -> None:
+        super().add(rel)
+        if self.parent is not None:
+            self.parent.add(rel)
+
+    def update(self, *others: Iterable[str]) -> None:
+        for other in others:
+            for rel in other:
+                self.add(rel)
 
 
 class _Comparing:
@@ -210,10 +244,10 @@ class _Comparing:
         same = self.old is not None and self.old.read(1) == b""
         if self.old is not None:
             self.old.close()
-        if same and self.output._replace_with_link(self.rel):
-            return
-        if self.output.record is not None:
-            self.output.record(self.rel)
+        if same:
+            os.remove(safe_join(self.output.root, self.rel))
+        else:
+            self.output._changed(self.rel)
 
     def __enter__(self) -> _Comparing:
         return self
@@ -234,6 +268,12 @@ def copy_tree(root: str, source: Path, rel: str) -> None:
             dest = safe_join(root, f"{rel}/{path.relative_to(source).as_posix()}")
             _ensure_dir(os.path.dirname(dest))
             shutil.copyfile(path, dest)
+
+
+def _umask() -> int:
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return mask
 
 
 def _pid_alive(pid: int) -> bool:
@@ -264,6 +304,9 @@ class Staging:
             self.path = tempfile.mkdtemp(
                 prefix=f".{self.output.name}{_TMP_TAG}{os.getpid()}-", dir=parent
             )
+            # mkdtemp makes it private; the published folder must be readable like any
+            # folder the user makes (a web server usually runs as another user).
+            os.chmod(self.path, 0o777 & ~_umask())
         except OSError as exc:
             raise OutputError(f"cannot write output folder {output}: {exc.strerror}") from None
 
@@ -325,6 +368,51 @@ class Staging:
             raise OutputError(f"cannot move the new site into place: {exc}") from None
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+    def apply(self, files: set[str], previous_files: Iterable[str], journal: Path) -> int:
+        """Update the output in place (an incremental build): move the staged files,
+        which are the new and changed ones, into it and delete the files the new site
+        no longer has.
+
+        ``journal`` exists while the output is being changed; a build that finds it
+        knows an update was cut short and builds from scratch.
+
+        Returns:
+            How many bytes the site grew (negative when it shrank).
+        """
+        journal.write_text(f"updating {self.output}\n", encoding="utf-8")
+        output = str(self.output)
+        change = 0
+        for dirpath, _dirs, names in os.walk(self.path):
+            for name in names:
+                src = os.path.join(dirpath, name)
+                rel = os.path.relpath(src, self.path).replace(os.sep, "/")
+                dest = safe_join(output, rel)
+                change += os.lstat(src).st_size
+                try:
+                    change -= os.lstat(dest).st_size
+                except FileNotFoundError:
+                    os.makedirs(os.path.dirname(dest), exist_ok=True)
+                os.replace(src, dest)
+        folders: set[str] = set()
+        for rel in previous_files:
+            if rel in files or rel == MARKER:
+                continue
+            path = safe_join(output, rel)
+            with contextlib.suppress(FileNotFoundError):
+                change -= os.lstat(path).st_size
+                os.remove(path)
+                folders.add(os.path.dirname(rel))
+        for folder in sorted(folders, key=len, reverse=True):
+            while folder:
+                try:
+                    os.rmdir(safe_join(output, folder))
+                except OSError:
+                    break  # not empty
+                folder = os.path.dirname(folder)
+        self.abort()
+        journal.unlink()
+        return change
 
     def abort(self) -> None:
         """Delete the staging folder (the previous site stays)."""

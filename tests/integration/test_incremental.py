@@ -108,6 +108,11 @@ def built(tmp_path: Path) -> tuple[Path, Path]:
     return src, site
 
 
+def items_in(pages: list[str]) -> int:
+    """How many of ``pages`` are item pages."""
+    return sum(1 for p in pages if p.startswith("tiles/t"))
+
+
 def item_files(n: int) -> set[str]:
     stem = f"tiles/t{n:03d}/index"
     return {f"{stem}.html", f"tiles/t{n:03d}/t{n:03d}.json", f"{stem}.urls.txt",
@@ -120,7 +125,7 @@ def test_unchanged_catalog_rebuilds_without_rendering_items(built: tuple[Path, P
     before = snapshot(site)
     again = run(src, site)
     assert again.cache is None
-    assert len(again.reused) == ITEMS and not any("/t0" in p for p in again.written)
+    assert len(again.reused) == ITEMS + 2 and not any("/t0" in p for p in again.written)
     assert again.changed == []
     assert snapshot(site) == before
 
@@ -131,13 +136,13 @@ def test_one_item_edit_rewrites_its_files_and_what_lists_it(built: tuple[Path, P
     # a value no list shows: only the item's own files change
     write_item(src, 7, _item(7, cloud=55.5))
     quiet = run(src, site)
-    assert len(quiet.reused) == ITEMS - 1
+    assert items_in(quiet.reused) == ITEMS - 1
     assert set(quiet.changed) == {"tiles/t007/index.html", "tiles/t007/t007.json"}
     same_as_fresh_build(src, site, tmp_path)
     # a new title: its page, its collection's list page, the search shard and terms
     write_item(src, 7, _item(7, title="Renamed harbour tile", cloud=55.5))
     loud = run(src, site)
-    assert len(loud.reused) == ITEMS - 1
+    assert items_in(loud.reused) == ITEMS - 1
     changed = set(loud.changed)
     assert {"tiles/t007/index.html", "tiles/t007/t007.json", "tiles/index.html"} <= changed
     assert any(p.startswith("search/s/") for p in changed)
@@ -169,7 +174,7 @@ def test_added_and_removed_items_update_parents(built: tuple[Path, Path],
     write_item(src, 99, _item(99))
     write_collection(src, [*hrefs, "./t099/t099.json"])
     rebuilt = run(src, site)
-    assert len(rebuilt.reused) == ITEMS - 1
+    assert items_in(rebuilt.reused) == ITEMS - 1
     assert [p for p in rebuilt.written if p.startswith("tiles/t")] == ["tiles/t099/index.html"]
     assert not (site / "tiles" / "t005").exists()
     assert {"tiles/index.html", "sitemap.xml", "search/manifest.js"} <= set(rebuilt.changed)
@@ -198,14 +203,14 @@ def test_config_or_theme_change_rebuilds_everything(built: tuple[Path, Path],
     (theme / "static" / "extra.css").write_text("body { color: teal }", encoding="utf-8")
     run(src, site, title="Another title", theme=str(theme))
     themed = run(src, site, title="Another title", theme=str(theme))
-    assert themed.cache is None and len(themed.reused) == ITEMS
+    assert themed.cache is None and items_in(themed.reused) == ITEMS
     (theme / "static" / "extra.css").write_text("body { color: navy }", encoding="utf-8")
     changed = run(src, site, title="Another title", theme=str(theme))
     assert changed.cache == "config, theme or sitegen version changed"
     assert changed.reused == []
     # options that change how a build runs, not what it writes, keep the cache
     jobs = run(src, site, title="Another title", theme=str(theme), jobs=2, timeout=5.0)
-    assert jobs.cache is None and len(jobs.reused) == ITEMS
+    assert jobs.cache is None and items_in(jobs.reused) == ITEMS
 
 
 def test_a_failed_rebuild_keeps_site_and_cache_consistent(built: tuple[Path, Path],
@@ -218,7 +223,7 @@ def test_a_failed_rebuild_keeps_site_and_cache_consistent(built: tuple[Path, Pat
     assert snapshot(site) == before
     write_item(src, 2, _item(2, title="Fixed"))
     fixed = run(src, site)
-    assert fixed.cache is None and len(fixed.reused) == ITEMS - 1
+    assert fixed.cache is None and items_in(fixed.reused) == ITEMS - 1
     same_as_fresh_build(src, site, tmp_path)
 
 
@@ -227,7 +232,7 @@ def test_files_missing_from_the_site_are_rendered_again(built: tuple[Path, Path]
     src, site = built
     (site / "tiles" / "t010" / "index.meta4").unlink()
     rebuilt = run(src, site)
-    assert len(rebuilt.reused) == ITEMS - 1
+    assert items_in(rebuilt.reused) == ITEMS - 1
     assert "tiles/t010/index.html" in rebuilt.written
     same_as_fresh_build(src, site, tmp_path)
 
@@ -255,5 +260,46 @@ def test_worker_processes_reuse_the_same_way(built: tuple[Path, Path],
     src, site = built
     write_item(src, 12, _item(12, title="Changed in a worker"))
     rebuilt = run(src, site, jobs=2)
-    assert len(rebuilt.reused) == ITEMS - 1
+    assert items_in(rebuilt.reused) == ITEMS - 1
     same_as_fresh_build(src, site, tmp_path)
+
+
+def test_an_update_cut_short_is_repaired_by_a_full_build(built: tuple[Path, Path],
+                                                         tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         ) -> None:
+    src, site = built
+    for n in (1, 2, 3, 4):
+        write_item(src, n, _item(n, title=f"Retitled {n}"))
+    import sitegen.writer
+
+    real_replace = os.replace
+    calls = []
+
+    def dying_replace(a: Any, b: Any) -> None:
+        calls.append(b)
+        if len(calls) > 3:
+            raise KeyboardInterrupt  # the process dies in the middle of the update
+        real_replace(a, b)
+
+    monkeypatch.setattr(sitegen.writer.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        run(src, site)
+    monkeypatch.setattr(sitegen.writer.os, "replace", real_replace)
+    assert (cache_dir_for(site) / "updating").exists()
+    repaired = run(src, site)
+    assert repaired.cache is not None and "cut short" in repaired.cache
+    assert repaired.reused == []
+    same_as_fresh_build(src, site, tmp_path)
+    assert run(src, site).cache is None
+
+
+def test_published_folders_are_readable_by_a_web_server(built: tuple[Path, Path]) -> None:
+    _, site = built
+    assert site.stat().st_mode & 0o055 == 0o055 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
