@@ -80,6 +80,8 @@ class BuildResult:
         bytes: Bytes in the output.
         seconds: Wall time of the build.
         crawl_counts: Documents crawled per type.
+        updated: For an incremental build, ``(files written, files removed)``; None
+            for a full build.
     """
 
     output: Path
@@ -89,6 +91,7 @@ class BuildResult:
     bytes: int
     seconds: float
     crawl_counts: dict[str, int]
+    updated: tuple[int, int] | None = None
 
 
 def build(
@@ -177,11 +180,14 @@ def build(
                               "the previous site was kept")
         if update:
             assert cached is not None and cached.previous is not None
-            size_change = staging.apply(out.files, cached.previous.files, cached.journal)
+            moved, removed, size_change = staging.apply(out.files, cached.previous.files,
+                                                        cached.journal)
             files, size = len(out.files) + 1, cached.previous.total_bytes + size_change
+            updated: tuple[int, int] | None = (moved, removed)
         else:
             staging.commit()
             files, size = tree_size(staging.output)
+            updated = None
         if cached is not None:
             cached.save(spool_bytes, out.files, size)
     except TemplateError as exc:
@@ -210,6 +216,7 @@ def build(
         bytes=size,
         seconds=time.perf_counter() - started,
         crawl_counts=crawled.counts(),
+        updated=updated,
     )
 
 

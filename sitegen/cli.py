@@ -190,10 +190,15 @@ def _summary(result: Any) -> None:
     pages = result.pages
     parts = [f"{pages.get(k, 0)} {k} page{'s' if pages.get(k, 0) != 1 else ''}"
              for k in ("catalog", "collection", "item")]
+    update = ""
+    if result.updated is not None:
+        written, removed = result.updated
+        update = f" (updated: {written} written, {removed} removed)"
     err.print(
         f"Built {', '.join(parts)} in {result.seconds:.1f} s · "
         f"{result.warnings} warning{'s' if result.warnings != 1 else ''} · "
-        f"{result.files} files, {result.bytes / 1e6:.1f} MB → {_escape(str(result.output))}",
+        f"{result.files} files, {result.bytes / 1e6:.1f} MB{update} → "
+        f"{_escape(str(result.output))}",
         highlight=False,
     )
 

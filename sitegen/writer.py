@@ -369,7 +369,8 @@ class Staging:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
-    def apply(self, files: set[str], previous_files: Iterable[str], journal: Path) -> int:
+    def apply(self, files: set[str], previous_files: Iterable[str], journal: Path,
+              ) -> tuple[int, int, int]:
         """Update the output in place (an incremental build): move the staged files,
         which are the new and changed ones, into it and delete the files the new site
         no longer has.
@@ -378,11 +379,12 @@ class Staging:
         knows an update was cut short and builds from scratch.
 
         Returns:
-            How many bytes the site grew (negative when it shrank).
+            Files moved in, files removed, and how many bytes the site grew (negative
+            when it shrank).
         """
         journal.write_text(f"updating {self.output}\n", encoding="utf-8")
         output = str(self.output)
-        change = 0
+        change = moved = removed = 0
         for dirpath, _dirs, names in os.walk(self.path):
             for name in names:
                 src = os.path.join(dirpath, name)
@@ -394,6 +396,7 @@ class Staging:
                 except FileNotFoundError:
                     os.makedirs(os.path.dirname(dest), exist_ok=True)
                 os.replace(src, dest)
+                moved += 1
         folders: set[str] = set()
         for rel in previous_files:
             if rel in files or rel == MARKER:
@@ -402,6 +405,7 @@ class Staging:
             with contextlib.suppress(FileNotFoundError):
                 change -= os.lstat(path).st_size
                 os.remove(path)
+                removed += 1
                 folders.add(os.path.dirname(rel))
         for folder in sorted(folders, key=len, reverse=True):
             while folder:
@@ -412,7 +416,7 @@ class Staging:
                 folder = os.path.dirname(folder)
         self.abort()
         journal.unlink()
-        return change
+        return moved, removed, change
 
     def abort(self) -> None:
         """Delete the staging folder (the previous site stays)."""

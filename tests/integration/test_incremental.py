@@ -303,3 +303,22 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_an_update_reports_what_it_did_and_the_true_site_size(built: tuple[Path, Path],
+                                                              ) -> None:
+    from sitegen.writer import tree_size
+
+    src, site = built
+    write_item(src, 99, _item(99))
+    write_collection(src, [f"./t{n:03d}/t{n:03d}.json" for n in range(1, ITEMS)] +
+                     ["./t099/t099.json"])
+    result = build(str(src), Config(output=str(site), jobs=1, base_url=BASE), Reporter())
+    assert result.updated is not None
+    written, removed = result.updated
+    assert written > 5 and removed == 5  # t000's page, JSON and three download lists
+    assert (result.files, result.bytes) == tree_size(site)
+    assert not (site / "tiles" / "t000").exists()
+    full = build(str(src), Config(output=str(site), jobs=1, base_url=BASE, cache=False),
+                 Reporter())
+    assert full.updated is None and (full.files, full.bytes) == (result.files, result.bytes)

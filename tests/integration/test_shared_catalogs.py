@@ -37,6 +37,14 @@ def test_shared_catalog_builds_cleanly(tmp_path: Path, tree: str, root: str,
     assert again.counts() == {"catalog": expected["catalogs"],
                               "collection": expected["collections"],
                               "item": expected["items"]}
+    # a rebuild of the unchanged catalog takes everything from the build cache, with
+    # the same warnings, and changes no file
+    rebuilt = build_site(SHARED / tree / root, tmp_path / "site")
+    assert rebuilt.reporter.cache is None
+    assert rebuilt.reporter.written == [] and rebuilt.reporter.changed == []
+    assert rebuilt.result.pages == pages
+    assert [str(w) for w in rebuilt.reporter.warnings] == \
+        [str(w) for w in built.reporter.warnings]
 
 
 #: Prefixes of the common extensions whose fields must all carry a real label.
