@@ -274,17 +274,22 @@ def map_costs(samples: int = 2000) -> tuple[float, float]:
     return ours, naive
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[int, float, int]:
-    """Run a build: ``(return code, seconds, peak memory of the process tree)``."""
+def timed(command: list[str], env: dict[str, str], label: str = "",
+          ) -> tuple[int, float, int]:
+    """Run a build: ``(return code, seconds, peak memory of the process tree)``. With a
+    label, the build's own ``--timings`` are printed under it."""
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    proc = subprocess.Popen([*command, "--timings"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, env=env)
     memory = TreeMemory(proc.pid)
     _, stderr = proc.communicate()
     seconds = time.perf_counter() - started
     peak = memory.stop()
     if proc.returncode != 0:
         print(stderr, file=sys.stderr)
+    elif label:
+        steps = [line for line in stderr.splitlines() if line.startswith("  ")]
+        print(f"{label} steps:\n" + "\n".join(steps))
     return proc.returncode, seconds, peak
 
 
@@ -331,7 +336,7 @@ def main() -> int:
         env = {**os.environ, "SITEGEN_CACHE_DIR": str(work / "cache")}
         shutil.rmtree(work / "cache", ignore_errors=True)
         os.sync()  # the generator's writes must not slow the build down
-        returncode, seconds, peak = timed(command, env)
+        returncode, seconds, peak = timed(command, env, "full build")
         if returncode != 0:
             return returncode
         files, size = tree_bytes(site)
@@ -350,7 +355,7 @@ def main() -> int:
         returncode, noop_s, _ = timed(command, env)
         edited = edit_one_item(catalog)
         os.sync()
-        returncode2, edit_s, edit_peak = timed(command, env)
+        returncode2, edit_s, edit_peak = timed(command, env, "rebuild after one edit")
         if returncode or returncode2:
             return returncode or returncode2
         print(f"rebuild, nothing changed: {noop_s:.1f} s; after editing the title of one "

@@ -17,7 +17,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -82,6 +82,7 @@ class BuildResult:
         crawl_counts: Documents crawled per type.
         updated: For an incremental build, ``(files written, files removed)``; None
             for a full build.
+        phases: Seconds spent in each step of the build, in order.
     """
 
     output: Path
@@ -92,6 +93,7 @@ class BuildResult:
     seconds: float
     crawl_counts: dict[str, int]
     updated: tuple[int, int] | None = None
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def build(
@@ -114,6 +116,7 @@ def build(
         SitegenError: The build cannot be done; the previous site is left as it was.
     """
     started = time.perf_counter()
+    clock = _Clock()
     reporter = reporter or Reporter()
     root = find_root(source if source is not None else str(sample_catalog_dir()))
     dirs = theme_dirs(config.theme)
@@ -122,6 +125,7 @@ def build(
     staging = Staging(Path(config.output), protect=protect)
     build_id = uuid.uuid4().hex
     cached = _build_cache(config, dirs, root, staging, reporter)
+    clock.mark("start (theme, build cache)")
     fetch_cache = tempfile.mkdtemp(prefix="sitegen-fetch-") if is_url(root) else None
     workers = config.jobs or os.cpu_count() or 1
     pool: Executor | _LazyPool | None = executor or (_LazyPool(workers) if workers > 1 else None)
@@ -131,6 +135,7 @@ def build(
         reader = make_reader(config, fetch_cache)
         crawled = crawl(root, reader, reporter, map_items=_mapper(pool),
                         known=_known(cached) if cached is not None else None)
+        clock.mark("crawl")
         site = build_model(crawled, config)
         policy = HrefPolicy(site.layout, is_url(root), config.copy_assets,
                             config.asset_base_url, config.remote_images)
@@ -140,14 +145,17 @@ def build(
         update = cached is not None and cached.reusing
         out = Output(staging.path, str(staging.output) if update else None,
                      reporter.changed_file)
+        clock.mark("model")
         if update:
             out.existing()  # one listing of the site, before two threads use it
+            clock.mark("listing the previous site")
         groups = _Groups(cached, out, site, crawled)
         # The search index, sitemaps and static files need no item page: a thread
         # writes them while the workers render items, when this process is idle.
         aux_out = groups.unchanged("aux", groups.aux_key())
-        aux_future = aux.submit(_write_aux, site, env, info, policy, aux_out, dirs, config) \
-            if aux_out is not None else None
+        aux_future = aux.submit(_timed, _write_aux, site, env, info, policy, aux_out, dirs,
+                                config) if aux_out is not None else None
+        clock.mark("build cache keys")
         state = WorkerState(build_id, dirs, info, policy, staging.path,
                             config.download_roles, config.offline,
                             site_facts(config, site.title))
@@ -156,6 +164,7 @@ def build(
         spool = Spool(spool_file)
         copies = _write_items(site, state, pool, reporter, spool, crawled, cached, out,
                               groups.job_keys)
+        clock.mark("item pages")
         node_outs: dict[str, Output] = {}
         for node in site.nodes.values():
             node_out = groups.unchanged(f"node:{node.location}", groups.node_key(node.location))
@@ -166,15 +175,20 @@ def build(
                 for page in node.list_pages:
                     reporter.reuse(node.kind, page)
         lists = _write_node_lists(site, info, spool, node_outs)
+        clock.mark("catalog and collection download lists")
         copies += _write_nodes(site, env, info, policy, node_outs, reporter, lists, spool)
+        clock.mark("catalog and collection pages")
         spool_bytes = spool.size()
         spool_file.close()
         if cached is None:
             os.remove(os.path.join(staging.path, SPOOL))
         if aux_future is not None:
-            aux_future.result()
+            clock.phases["search index, sitemaps, static files (a thread)"] = \
+                aux_future.result()
+            clock.mark("waiting for that thread")
         groups.done()
         _write_assets(copies, out, reporter)
+        clock.mark("asset copies")
         if config.strict and reporter.warnings:
             raise StrictError(f"{len(reporter.warnings)} warning(s) and --strict is set; "
                               "the previous site was kept")
@@ -184,12 +198,16 @@ def build(
                                                         cached.journal)
             files, size = len(out.files) + 1, cached.previous.total_bytes + size_change
             updated: tuple[int, int] | None = (moved, removed)
+            clock.mark("moving changed files in")
         else:
             staging.commit()
+            clock.mark("swapping the site in")
             files, size = tree_size(staging.output)
+            clock.mark("output size")
             updated = None
         if cached is not None:
             cached.save(spool_bytes, out.files, size)
+            clock.mark("saving the build cache")
     except TemplateError as exc:
         aux.shutdown(cancel_futures=True)
         staging.abort()
@@ -217,7 +235,27 @@ def build(
         seconds=time.perf_counter() - started,
         crawl_counts=crawled.counts(),
         updated=updated,
+        phases=clock.phases,
     )
+
+
+class _Clock:
+    """Seconds per build step, for ``--timings`` and the benchmark."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.phases: dict[str, float] = {}
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = self.phases.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+def _timed(fn: Callable[..., object], *args: Any) -> float:
+    started = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - started
 
 
 def _build_cache(config: Config, dirs: tuple[str, ...], root: str, staging: Staging,

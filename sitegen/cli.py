@@ -120,6 +120,8 @@ def build(
     watch: Annotated[bool, typer.Option(
         "--watch", help="After building, rebuild whenever the catalog, config or theme "
                         "changes (Ctrl-C stops).")] = False,
+    timings: Annotated[bool, typer.Option(
+        "--timings", help="Print the seconds spent in each step of the build.")] = False,
 ) -> None:
     """Build the site."""
     from sitegen.build import build as run_build
@@ -150,6 +152,9 @@ def build(
         err.print("[red]interrupted:[/] the previous site was kept")
         raise typer.Exit(130) from None
     _summary(result)
+    if timings:
+        for phase, seconds in result.phases.items():
+            err.print(f"  {seconds:7.2f} s  {_escape(phase)}", highlight=False)
     if watch:
         _watch_and_rebuild(source, cfg, config_path, theme)
 
