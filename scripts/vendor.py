@@ -33,6 +33,8 @@ VENDORED: dict[str, tuple[str, str, tuple[str, ...]]] = {
          "dist/images/layers-2x.png", "dist/images/marker-icon.png",
          "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png", "LICENSE"),
     ),
+    # Deque's accessibility rules engine, injected into Chromium by the a11y tests.
+    "axe-core": ("4.14.1", "tests/data/axe-core", ("axe.min.js", "LICENSE")),
     # The sitemaps.org sitemap schema (2008-03-26), for the sitemap tests.
     "sitemap": ("9.0.1", "tests/data/sitemaps", ("schema/sitemap.xsd", "LICENSE")),
     # Natural Earth 1:110m land (public domain), as TopoJSON; converted below.

@@ -73,7 +73,8 @@ MAX_ROWS = 500
 MAX_DEPTH = 4
 MAX_TEXT = 2000
 NA = '<span class="muted">n/a</span>'
-TABLE_START = '<div class="table-scroll">'
+# Focusable, so keyboard users can scroll a table wider than the screen.
+TABLE_START = '<div class="table-scroll" tabindex="0" role="group" aria-label="Table">'
 EMPTY: dict[str, Any] = {}
 
 

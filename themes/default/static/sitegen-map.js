@@ -57,7 +57,7 @@
     layer.on("click", function () { window.location.href = p.u; });
     layer.on("add", function () {
       var el = layer.getElement && layer.getElement();
-      if (el) { el.style.cursor = "pointer"; el.setAttribute("aria-label", p.t || ""); }
+      if (el) { el.style.cursor = "pointer"; el.setAttribute("role", "img"); el.setAttribute("aria-label", p.t || ""); }
     });
   }
   function fill(layer, collection, style, onEach) {
