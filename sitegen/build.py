@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, TypeVar
 import orjson
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from sitegen import branding
 from sitegen.bulk import Spool, Stats, write_lists
 from sitegen.cache import BuildCache, ItemEntry, fingerprint, job_key
 from sitegen.catalog import Crawl, ItemSummary, Known, crawl, find_root
@@ -125,6 +126,8 @@ def build(
     staging = Staging(Path(config.output), protect=protect)
     build_id = uuid.uuid4().hex
     cached = _build_cache(config, dirs, root, staging, reporter)
+    for message in branding.warnings(config):
+        reporter.warn("config", message)
     clock.mark("start (theme, build cache)")
     fetch_cache = tempfile.mkdtemp(prefix="sitegen-fetch-") if is_url(root) else None
     workers = config.jobs or os.cpu_count() or 1
@@ -279,7 +282,9 @@ def _known(cached: BuildCache) -> Known:
 def _site_info(site: Site) -> SiteInfo:
     root = site.nodes[site.root]
     return SiteInfo(title=site.title, language=site.config.language,
-                    base_url=site_url(site.config), root_page=root.page, root_json=root.json)
+                    base_url=site_url(site.config), root_page=root.page, root_json=root.json,
+                    logo=branding.logo_path(site.config),
+                    site_css=branding.site_css(site.config) is not None)
 
 
 def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
@@ -575,6 +580,12 @@ def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: Output,
                     static_files[f"{STATIC_DIR}/{path.relative_to(static).as_posix()}"] = path
     for rel, path in static_files.items():
         out.write(rel, path.read_bytes())
+    logo = branding.logo_path(config)
+    if logo is not None and config.logo is not None:
+        out.write(logo, Path(config.logo).read_bytes())
+    css = branding.site_css(config)
+    if css is not None:
+        out.write(f"{STATIC_DIR}/{branding.CSS_NAME}", css)
     tiles = None if config.offline or config.tiles.strip().lower() in ("", "none") \
         else config.tiles
     for kind, script in skeleton_scripts(tiles, config.tiles_attribution).items():

@@ -80,12 +80,15 @@ def job_key(job: Any, digest: bytes) -> bytes:
 
 def fingerprint(config: Any, theme_dirs: tuple[str, ...], root: str) -> str:
     """Tool version, config options (but the ones that do not change the output),
-    theme files (names and bytes) and the source root, as one hex digest."""
+    theme files and the logo (names and bytes) and the source root, as one hex digest."""
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{__version__}\0{FORMAT}\0{root}\0".encode())
     for f in fields(config):
         if f.name not in _NOT_IN_OUTPUT:
             h.update(f"{f.name}={getattr(config, f.name)!r}\0".encode())
+    logo = getattr(config, "logo", None)
+    if logo:
+        h.update(hashlib.blake2b(Path(logo).read_bytes(), digest_size=16).digest())
     for theme in theme_dirs:
         for path in sorted(Path(theme).rglob("*")):
             if path.is_file():

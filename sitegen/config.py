@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,15 @@ class Config:
         True, "List item pages in sitemap.xml (catalog and collection pages are always "
         "listed). Needs `base_url`.")
     language: str = _opt("en", "Language of the interface, written to `<html lang>`.")
+    logo: str | None = _opt(
+        None, "An image (PNG, SVG, JPEG, WebP or GIF) shown before the site title in every "
+        "page header; copied to `_static/`. A path relative to the config file.")
+    accent_color: str | None = _opt(
+        None, "The colour of links, buttons and map shapes, as `#rrggbb`. Text on it is "
+        "white or black, whichever reads better; a colour too light to read on white gives "
+        "a warning.")
+    accent_color_dark: str | None = _opt(
+        None, "The accent colour in dark mode (`#rrggbb`; default: the theme's).")
     timeout: float = _opt(
         30.0, "Seconds to wait for a remote server (connecting, or between two pieces of a "
         "document). A whole document must arrive within ten times this.")
@@ -212,7 +222,7 @@ def load_config(
                 diags.append(Diagnostic(str(path), f"unknown option {key!r} is ignored"))
                 continue
             values[key] = _check_type(key, value, str(known[key].type))
-        for key in ("output", "theme"):
+        for key in ("output", "theme", "logo"):
             if isinstance(values.get(key), str):
                 values[key] = os.path.normpath(base_dir / values[key])
     for key, value in (overrides or {}).items():
@@ -236,6 +246,17 @@ def _validate(config: Config) -> None:
         raise ConfigError("max_connections must be at least 1")
     if config.max_document_mb <= 0:
         raise ConfigError("max_document_mb must be positive")
+    for key in ("accent_color", "accent_color_dark"):
+        value = getattr(config, key)
+        if value is not None and not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ConfigError(f"{key} must be a colour like \"#0b5cad\", got {value!r}")
+    if config.logo is not None:
+        suffix = os.path.splitext(config.logo)[1].lower()
+        if suffix not in LOGO_TYPES:
+            raise ConfigError(f"logo must be a {', '.join(sorted(LOGO_TYPES))} file, "
+                              f"got {config.logo!r}")
+        if not os.path.isfile(config.logo):
+            raise ConfigError(f"logo file not found: {config.logo}")
     if config.items_structured_data not in ("auto", "always", "never"):
         raise ConfigError("items_structured_data must be \"auto\", \"always\" or \"never\"")
     for key in ("base_url", "asset_base_url"):
@@ -244,6 +265,10 @@ def _validate(config: Config) -> None:
             parsed = urlparse(value)
             if parsed.scheme not in ("http", "https") or not parsed.netloc:
                 raise ConfigError(f"{key} must be an absolute http(s) URL, got {value!r}")
+
+
+#: Image types a logo may have.
+LOGO_TYPES = frozenset({".png", ".svg", ".jpg", ".jpeg", ".webp", ".gif"})
 
 
 def site_url(config: Config) -> str | None:

@@ -134,6 +134,8 @@ class SiteInfo:
     base_url: str | None
     root_page: str
     root_json: str
+    logo: str | None = None  # path of the published logo, from the site root
+    site_css: bool = False  # whether _static/site.css (configured colours) exists
 
 
 def page_context(
@@ -153,6 +155,8 @@ def page_context(
             "home": relative_url(info.root_page, page),
             "search": relative_url("search/index.html", page),
             "generator": f"stac-sitegen {__version__}",
+            "logo": relative_url(info.logo, page) if info.logo else None,
+            "css": relative_url("_static/site.css", page) if info.site_css else None,
         },
         "static": to_root(page) + "_static/",
         "page": {

@@ -90,3 +90,21 @@ def test_thumbnails_have_alt_text(sample: Built) -> None:
         for tag, attrs in parse_html(html.read_text(encoding="utf-8")).tags:
             if tag == "img":
                 assert "alt" in attrs, (html, attrs)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_configured_colours_and_logo_stay_accessible(tmp_path: Path, probe: Any,
+                                                     scheme: str) -> None:
+    from tests.integration.test_branding import PNG
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    built = build_site(SAMPLE, tmp_path / "site", offline=True, logo=str(logo),
+                       accent_color="#7a1f5c", accent_color_dark="#f0a6d3")
+    p = probe(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
+    for kind in ("catalog", "item"):
+        violations = _violations(p.page, (built.out / PAGES[kind]).as_uri())
+        assert violations == [], _describe(violations)
+        link = p.page.evaluate("() => getComputedStyle(document.querySelector('main a'))"
+                               ".color")
+        assert link == ("rgb(122, 31, 92)" if scheme == "light" else "rgb(240, 166, 211)")
