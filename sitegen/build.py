@@ -209,7 +209,13 @@ def build(
             clock.mark("output size")
             updated = None
         if cached is not None:
-            cached.save(spool_bytes, out.files, size)
+            try:
+                cached.save(spool_bytes, out.files, size)
+            except OSError as exc:
+                # The site is in place; only the next build loses its head start.
+                BuildCache.remove(staging.output)
+                reporter.warn(str(cached.dir), f"the build cache could not be saved "
+                              f"({exc.strerror or exc}); the next build is a full one")
             clock.mark("saving the build cache")
     except TemplateError as exc:
         aux.shutdown(cancel_futures=True)
@@ -268,6 +274,13 @@ def _build_cache(config: Config, dirs: tuple[str, ...], root: str, staging: Stag
         BuildCache.remove(staging.output)
         return None
     cached = BuildCache(staging.output, fingerprint(config, dirs, root))
+    try:
+        cached.dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reporter.warn(str(cached.dir), f"cannot use this build cache folder "
+                      f"({exc.strerror or exc}); building without a cache (set "
+                      "SITEGEN_CACHE_DIR, or cache = false)")
+        return None
     reporter.cache_status(cached.reason)
     return cached
 

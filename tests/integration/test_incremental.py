@@ -322,3 +322,15 @@ def test_an_update_reports_what_it_did_and_the_true_site_size(built: tuple[Path,
     full = build(str(src), Config(output=str(site), jobs=1, base_url=BASE, cache=False),
                  Reporter())
     assert full.updated is None and (full.files, full.bytes) == (result.files, result.bytes)
+
+
+def test_an_unusable_cache_folder_gives_a_warning_not_a_failure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src, site = tmp_path / "src", tmp_path / "site"
+    write_catalog(src, items=3)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("SITEGEN_CACHE_DIR", str(blocker / "caches"))
+    reporter = run(src, site)
+    assert any("cannot use this build cache folder" in str(w) for w in reporter.warnings)
+    assert (site / "tiles" / "t002" / "index.html").is_file()
