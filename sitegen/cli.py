@@ -275,6 +275,12 @@ def init(
         raise typer.Exit(1) from None
     for path in written:
         err.print(f"wrote {_escape(str(path))}")
+    for name in ("sitegen.toml", ".github/workflows/sitegen-pages.yml", "deploy-s3.sh"):
+        path = folder / name
+        if path.exists() and path not in written and (
+                name == "sitegen.toml" or (github_pages and name.startswith(".github"))
+                or (s3 and name == "deploy-s3.sh")):
+            err.print(f"kept the existing {_escape(str(path))}")
 
 
 def main() -> None:

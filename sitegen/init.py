@@ -103,10 +103,14 @@ def config_text() -> str:
 
 def init(folder: Path, source: str, github_pages: bool = False,
          s3_bucket: str | None = None) -> list[Path]:
-    """Write the starter files into ``folder``; never overwrites an existing file.
+    """Write the starter files into ``folder``; an existing file is kept as it is (so
+    ``--s3`` can be added after ``--github-pages``, and the other way round).
 
     Returns:
         The files written.
+
+    Raises:
+        OutputError: Every file already exists: there is nothing to write.
     """
     folder.mkdir(parents=True, exist_ok=True)
     files = [(folder / "sitegen.toml", config_text())]
@@ -116,10 +120,10 @@ def init(folder: Path, source: str, github_pages: bool = False,
     if s3_bucket:
         files.append((folder / "deploy-s3.sh", S3_SCRIPT.format(bucket=s3_bucket,
                                                                 source=source)))
-    existing = [str(p) for p, _ in files if p.exists()]
-    if existing:
-        raise OutputError(f"not overwriting {', '.join(existing)}")
-    for path, text in files:
+    todo = [(path, text) for path, text in files if not path.exists()]
+    if not todo:
+        raise OutputError(f"not overwriting {', '.join(str(p) for p, _ in files)}")
+    for path, text in todo:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return [p for p, _ in files]
+    return [p for p, _ in todo]

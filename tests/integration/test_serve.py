@@ -116,6 +116,11 @@ def test_init_writes_valid_files(tmp_path: Path) -> None:
 
     with pytest.raises(OutputError):
         init(tmp_path, "catalog.json")  # never overwrites
+    # a deploy file added later: the others are kept as they are
+    (tmp_path / "deploy-s3.sh").unlink()
+    (tmp_path / "sitegen.toml").write_text("title = 'mine'\n", encoding="utf-8")
+    assert init(tmp_path, "catalog.json", s3_bucket="other") == [tmp_path / "deploy-s3.sh"]
+    assert (tmp_path / "sitegen.toml").read_text(encoding="utf-8") == "title = 'mine'\n"
 
 
 def test_cli_serve_refuses_a_busy_port_with_a_message(tmp_path: Path) -> None:
