@@ -242,10 +242,10 @@ def serve(
     except OSError as exc:
         err.print(f"[red]error:[/] cannot listen on {host}:{port}: {exc.strerror}")
         raise typer.Exit(1) from None
-    server.start()
-    bound_host, bound_port = server.address
-    err.print(f"serving on http://{bound_host}:{bound_port}/ (Ctrl-C stops)")
+    server.start()  # the first build; Ctrl-C during it ends the command like a build's
     try:
+        bound_host, bound_port = server.address
+        err.print(f"serving on http://{bound_host}:{bound_port}/ (Ctrl-C stops)")
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

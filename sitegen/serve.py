@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from sitegen.cache import BuildCache
 from sitegen.config import Config
 from sitegen.errors import SitegenError
 from sitegen.reporter import Reporter
@@ -211,3 +212,5 @@ class Server:
         with self.state.changed:
             self.state.changed.notify_all()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        # The temporary site's build cache made rebuilds quick; it has no use after.
+        BuildCache.remove(Path(self.config.output))

@@ -183,8 +183,11 @@ def test_build_watch_rebuilds_and_ctrl_c_stops(tmp_path: Path) -> None:
 
 
 def test_cli_serve_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    import os
     import signal
 
+    caches = Path(os.environ["SITEGEN_CACHE_DIR"])
+    before = set(caches.iterdir()) if caches.is_dir() else set()
     with subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(DATA / "old"),
                            "--port", "0", "--jobs", "1"], stderr=subprocess.PIPE, text=True,
                           cwd=tmp_path) as proc:
@@ -195,3 +198,5 @@ def test_cli_serve_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
             proc.wait(timeout=20)
         assert proc.stderr is not None and "Traceback" not in proc.stderr.read()
     assert proc.returncode == 0
+    # the temporary site's build cache goes with it
+    assert (set(caches.iterdir()) if caches.is_dir() else set()) == before
