@@ -153,7 +153,7 @@ class BuildCache:
     def _load(self) -> State | None:
         try:
             with open(self.dir / STATE_NAME, "rb") as fh:
-                state = pickle.load(fh)  # noqa: S301 - our own file, beside our output
+                state = pickle.load(fh)  # noqa: S301 - our own file, in the user's cache folder
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
                 TypeError, ValueError):
             return None
