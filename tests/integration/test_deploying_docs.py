@@ -1,4 +1,5 @@
-"""Every shell block of docs/deploying.md marked ``<!-- tested -->`` runs, in order,
+"""Every shell block of docs/deploying.md (and docs/inspire.md) marked ``<!-- tested -->``
+runs, in order,
 in a fresh folder holding a catalog, with a stand-in ``aws`` command that checks its
 arguments (and the JSON files they name) instead of calling AWS."""
 
@@ -64,3 +65,21 @@ def test_documented_deploy_commands_run(tmp_path: Path) -> None:
     # the last block builds offline: no tile URL in the map skeletons
     assert "openstreetmap" not in (work / "site" / "_static" / "maps" / "item.js").read_text(
         encoding="utf-8")
+
+
+def test_documented_inspire_build_runs(tmp_path: Path) -> None:
+    blocks = BLOCK.findall((REPO / "docs" / "inspire.md").read_text(encoding="utf-8"))
+    assert len(blocks) == 1
+    work = tmp_path / "repo"
+    shutil.copytree(SAMPLE, work / "catalog")
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                                                  os.environ.get("PATH", "")])}
+    done = subprocess.run(["sh", "-e", "-c", blocks[0]], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    # each collection offers the whole data set as absolute URLs, Metalink and script
+    urls = (work / "site" / "sentinel-2-l2a-fiji" / "index.urls.txt").read_text(
+        encoding="utf-8").split()
+    assert urls and all(u.startswith(("https://", "http://")) for u in urls)
+    assert (work / "site" / "sentinel-2-l2a-fiji" / "index.meta4").is_file()
+    assert (work / "site" / "sentinel-2-l2a-fiji" / "index.download.sh").is_file()
