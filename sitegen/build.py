@@ -37,7 +37,6 @@ from sitegen.maps import skeleton_scripts
 from sitegen.model import Site, build_model
 from sitegen.pages import (
     ItemJob,
-    ItemResult,
     WorkerState,
     item_jobs,
     node_boxes,
@@ -155,7 +154,7 @@ def build(
         groups = _Groups(cached, out, site, crawled)
         # The search index, sitemaps and static files need no item page: a thread
         # writes them while the workers render items, when this process is idle.
-        aux_out = groups.unchanged("aux", groups.aux_key())
+        aux_out = groups.to_write("aux", groups.aux_key())
         aux_future = aux.submit(_timed, _write_aux, site, env, info, policy, aux_out, dirs,
                                 config) if aux_out is not None else None
         clock.mark("build cache keys")
@@ -170,7 +169,7 @@ def build(
         clock.mark("item pages")
         node_outs: dict[str, Output] = {}
         for node in site.nodes.values():
-            node_out = groups.unchanged(f"node:{node.location}", groups.node_key(node.location))
+            node_out = groups.to_write(f"node:{node.location}", groups.node_key(node.location))
             if node_out is not None:
                 node_outs[node.location] = node_out
             else:
@@ -343,15 +342,6 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
     copies: list[tuple[str, str]] = []
     reporter.progress_start(len(site.items))
 
-    def remember(location: str, key: bytes | None, result: ItemResult | None,
-                 files: tuple[str, ...]) -> None:
-        if cached is None:
-            return
-        cached.items[location] = ItemEntry(
-            crawled.digests.get(location, b""), site.items[location].summary,
-            crawled.item_diagnostics.get(location, ()), key, files, result,
-            spool.entry(location))
-
     def to_render() -> Iterator[ItemJob]:
         for job in item_jobs(site):
             if cached is None:
@@ -360,14 +350,14 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
             key = keys[job.location] = job_key(job, crawled.digests.get(job.location, b""))
             entry = cached.known(job.location)
             if entry is not None and entry.key == key and entry.result is not None and \
-                    _keep_files(out, entry.files):
-                result = entry.result
-                reporter.add_diagnostics(list(result.diagnostics))
+                    out.keep_all(entry.files):
+                # Same key, so same digest, summary and warnings: the entry holds as it is.
+                reporter.add_diagnostics(list(entry.result.diagnostics))
                 reporter.reuse("item", job.page)
                 if entry.spool is not None:
                     spool.keep(job.location, entry.spool)
-                copies.extend(result.copies)
-                remember(job.location, key, result, entry.files)
+                copies.extend(entry.result.copies)
+                cached.items[job.location] = entry
                 reporter.progress_advance(1)
                 continue
             yield job
@@ -384,19 +374,17 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
                 if result.chunks is not None:
                     spool.add(result.location, result.chunks, result.footprint)
                 copies.extend(result.copies)
-                remember(result.location, keys.get(result.location),
-                         replace(result, chunks=None, footprint=b"") if result.ok else None,
-                         result.files)
+                if cached is not None:
+                    loc = result.location
+                    cached.items[loc] = ItemEntry(
+                        crawled.digests.get(loc, b""), site.items[loc].summary,
+                        crawled.item_diagnostics.get(loc, ()), keys.get(loc), result.files,
+                        replace(result, chunks=None, footprint=b"") if result.ok else None,
+                        spool.entry(loc))
             reporter.progress_advance(len(results))
     finally:
         reporter.progress_stop()
     return copies
-
-
-def _keep_files(out: Output, files: tuple[str, ...]) -> bool:
-    """Keep an item's files as the previous build wrote them; False when one is
-    missing (the item is then rendered again)."""
-    return out.keep_all(files)
 
 
 class _Groups:
@@ -434,18 +422,22 @@ class _Groups:
         return h.digest()
 
     def aux_key(self) -> bytes:
+        if self.cached is None:
+            return b""  # nothing to compare with, nothing to remember
         h = hashlib.blake2b(self._nodes, digest_size=16)
         for loc in self.site.items:
             h.update(self.crawled.digests.get(loc, b""))
         return h.digest()
 
     def node_key(self, location: str) -> bytes:
+        if self.cached is None:
+            return b""
         h = hashlib.blake2b(self._nodes + location.encode(), digest_size=16)
         for loc in self.site.items_below(location):
             h.update(self.job_keys.get(loc, b""))
         return h.digest()
 
-    def unchanged(self, name: str, key: bytes) -> Output | None:
+    def to_write(self, name: str, key: bytes) -> Output | None:
         """None when the group's files are kept from the previous site, else the
         output to write them through."""
         if self.cached is not None and self.cached.previous is not None:

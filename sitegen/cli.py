@@ -269,18 +269,14 @@ def init(
     from sitegen.init import init as run_init
 
     try:
-        written = run_init(folder, source, github_pages, s3)
+        written, kept = run_init(folder, source, github_pages, s3)
     except SitegenError as exc:
         err.print(f"[red]error:[/] {_escape(str(exc))}")
         raise typer.Exit(1) from None
     for path in written:
         err.print(f"wrote {_escape(str(path))}")
-    for name in ("sitegen.toml", ".github/workflows/sitegen-pages.yml", "deploy-s3.sh"):
-        path = folder / name
-        if path.exists() and path not in written and (
-                name == "sitegen.toml" or (github_pages and name.startswith(".github"))
-                or (s3 and name == "deploy-s3.sh")):
-            err.print(f"kept the existing {_escape(str(path))}")
+    for path in kept:
+        err.print(f"kept the existing {_escape(str(path))}")
 
 
 def main() -> None:

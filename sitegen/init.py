@@ -102,12 +102,12 @@ def config_text() -> str:
 
 
 def init(folder: Path, source: str, github_pages: bool = False,
-         s3_bucket: str | None = None) -> list[Path]:
+         s3_bucket: str | None = None) -> tuple[list[Path], list[Path]]:
     """Write the starter files into ``folder``; an existing file is kept as it is (so
     ``--s3`` can be added after ``--github-pages``, and the other way round).
 
     Returns:
-        The files written.
+        The files written, and the existing ones kept.
 
     Raises:
         OutputError: Every file already exists: there is nothing to write.
@@ -126,4 +126,5 @@ def init(folder: Path, source: str, github_pages: bool = False,
     for path, text in todo:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return [p for p, _ in todo]
+    written = [path for path, _ in todo]
+    return written, [path for path, _ in files if path not in written]

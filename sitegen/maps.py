@@ -113,18 +113,16 @@ def _positions(geometry: dict[str, Any]) -> list[tuple[float, float]]:
     return out
 
 
-def crosses_antimeridian(geometry: dict[str, Any] | None, bbox: BBox | None) -> bool:
+def crosses_antimeridian(geometry: dict[str, Any] | None, bbox: BBox | None,
+                         positions: list[tuple[float, float]] | None = None) -> bool:
     """True when a footprint should be drawn across 180°: its bbox says so, or its
-    longitudes span more than half the globe (a polygon cut at ±180)."""
+    longitudes span more than half the globe (a polygon cut at ±180). ``positions``
+    are the geometry's, when the caller has already walked it."""
     if bbox is not None and bbox[0] > bbox[2]:
         return True
     if geometry is None:
         return False
-    return _spans_antimeridian(_positions(geometry))
-
-
-def _spans_antimeridian(positions: list[tuple[float, float]]) -> bool:
-    west, east = _lon_span(positions)
+    west, east = _lon_span(_positions(geometry) if positions is None else positions)
     return east - west > 180 and west < 0 < east
 
 
@@ -196,7 +194,7 @@ def prepare_geometry(geometry: object, bbox: BBox | None, max_vertices: int,
     geometry, _problem, positions = _checked(geometry)
     if geometry is None or not positions:
         return None
-    shift = (bbox is not None and bbox[0] > bbox[2]) or _spans_antimeridian(positions)
+    shift = crosses_antimeridian(geometry, bbox, positions)
     step = max(1, -(-len(positions) // max_vertices))
 
     def fix(value: Any) -> Any:

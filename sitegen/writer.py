@@ -261,15 +261,6 @@ class _Comparing:
         self.close()
 
 
-def copy_tree(root: str, source: Path, rel: str) -> None:
-    """Copy a folder of static files (a theme's ``static/``) to ``rel``, merging."""
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            dest = safe_join(root, f"{rel}/{path.relative_to(source).as_posix()}")
-            _ensure_dir(os.path.dirname(dest))
-            shutil.copyfile(path, dest)
-
-
 def _umask() -> int:
     mask = os.umask(0o22)
     os.umask(mask)

@@ -94,7 +94,8 @@ def test_binds_loopback_by_default_and_types_are_right(served: Any) -> None:
 
 
 def test_init_writes_valid_files(tmp_path: Path) -> None:
-    written = init(tmp_path, "catalog.json", github_pages=True, s3_bucket="my-bucket")
+    written, kept = init(tmp_path, "catalog.json", github_pages=True, s3_bucket="my-bucket")
+    assert kept == []
     assert {p.name for p in written} == {"sitegen.toml", "sitegen-pages.yml", "deploy-s3.sh"}
     assert tomllib.loads((tmp_path / "sitegen.toml").read_text()) == {}  # all commented
     options = {f.name for f in Config.options()}
@@ -119,7 +120,8 @@ def test_init_writes_valid_files(tmp_path: Path) -> None:
     # a deploy file added later: the others are kept as they are
     (tmp_path / "deploy-s3.sh").unlink()
     (tmp_path / "sitegen.toml").write_text("title = 'mine'\n", encoding="utf-8")
-    assert init(tmp_path, "catalog.json", s3_bucket="other") == [tmp_path / "deploy-s3.sh"]
+    assert init(tmp_path, "catalog.json", s3_bucket="other") == (
+        [tmp_path / "deploy-s3.sh"], [tmp_path / "sitegen.toml"])
     assert (tmp_path / "sitegen.toml").read_text(encoding="utf-8") == "title = 'mine'\n"
 
 
