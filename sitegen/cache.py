@@ -10,18 +10,21 @@ Everything is keyed by content, never by modification times:
   item's summary without parsing it;
 * an item's *job key* (its content digest plus everything its page is rendered from:
   position in the tree, breadcrumbs, parents, collection, related links) lets the build
-  hard-link the item's previous output files into the new site instead of rendering;
-* the *fingerprint* (tool version, every config option, every file of the theme, the
-  source root) guards all of it: when it changes, nothing is reused.
+  keep the item's previous output files instead of rendering them;
+* a *group key* per set of files made together (each catalog's and collection's pages
+  and download lists; the search index, sitemaps and static files) sums up their
+  inputs: when it is unchanged, the files are kept;
+* the *fingerprint* (tool version, every config option that changes the output, every
+  file of the theme, the logo, the source root) guards all of it: when it changes,
+  nothing is reused.
 
-Pages that gather many items (catalog and collection pages, their download lists, the
-search index, sitemaps) are rendered again on every build that changed anything, but a
-file whose bytes equal the previous site's is hard-linked rather than written, so the
-build reports exactly the files that changed (see :class:`sitegen.writer.Output`).
-
-A rebuild still writes a complete new site in a staging folder and swaps it in, so a
-killed rebuild leaves the previous site as it was. The state file is replaced only
-after the swap; the spool is append-only while a state refers to it.
+What is rendered again is written only where its bytes differ from the previous site's
+(see :class:`sitegen.writer.Output`), so the build reports exactly the files that
+changed. Those files are staged and moved into the output at the very end
+(:meth:`sitegen.writer.Staging.apply`), so a rebuild killed before that leaves the
+previous site as it was; a journal file marks the move, and a build that finds it
+builds from scratch. The state file is replaced only after the site is in place; the
+spool is append-only while a state refers to it.
 """
 
 from __future__ import annotations
