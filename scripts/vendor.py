@@ -33,6 +33,12 @@ VENDORED: dict[str, tuple[str, str, tuple[str, ...]]] = {
          "dist/images/layers-2x.png", "dist/images/marker-icon.png",
          "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png", "LICENSE"),
     ),
+    # STAC Browser's translations of the stac-fields labels and values (German; it has
+    # no Swedish), used for field labels on pages in those languages.
+    "@radiantearth/stac-browser": (
+        "4.0.1", "sitegen/vendor/stac-browser-fields",
+        ("src/locales/de/fields.json", "LICENSE"),
+    ),
     # Deque's accessibility rules engine, injected into Chromium by the a11y tests.
     "axe-core": ("4.14.1", "tests/data/axe-core", ("axe.min.js", "LICENSE")),
     # The sitemaps.org sitemap schema (2008-03-26), for the sitemap tests.
@@ -66,6 +72,8 @@ def vendor(name: str) -> None:
             # dist/images/x.png -> images/x.png: keep the folder layout Leaflet's CSS expects
             target = dest / (file.split("/", 1)[1] if file.startswith(("dist/", "schema/"))
                              else file)
+            if file.startswith("src/locales/"):  # src/locales/de/fields.json -> de.json
+                target = dest / (file.split("/")[2] + ".json")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(work / "x" / "package" / file, target)
     if name == "world-atlas":

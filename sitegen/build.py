@@ -25,7 +25,7 @@ from typing import Any, BinaryIO, TypeVar
 import orjson
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from sitegen import branding
+from sitegen import branding, i18n
 from sitegen.bulk import Spool, Stats, write_lists
 from sitegen.cache import BuildCache, ItemEntry, fingerprint, job_key
 from sitegen.catalog import Crawl, ItemSummary, Known, crawl, find_root
@@ -33,7 +33,7 @@ from sitegen.config import Config, site_url
 from sitegen.errors import StrictError, ThemeError
 from sitegen.layout import STATIC_DIR
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document
-from sitegen.maps import skeleton_scripts
+from sitegen.maps import script_json, skeleton_scripts
 from sitegen.model import Site, build_model
 from sitegen.pages import (
     ItemJob,
@@ -115,12 +115,22 @@ def build(
     Raises:
         SitegenError: The build cannot be done; the previous site is left as it was.
     """
+    # The build makes its language the process's; a caller's (an earlier build's in
+    # the same process, tests) comes back afterwards.
+    previous = i18n.snapshot()
+    try:
+        return _build(source, config, reporter or Reporter(), executor)
+    finally:
+        i18n.restore(previous)
+
+
+def _build(source: str | None, config: Config, reporter: Reporter,
+           executor: Executor | None) -> BuildResult:
     started = time.perf_counter()
     clock = _Clock()
-    reporter = reporter or Reporter()
     root = find_root(source if source is not None else str(sample_catalog_dir()))
     dirs = theme_dirs(config.theme)
-    env = make_environment(dirs)
+    env = make_environment(dirs, config.language)
     protect = [] if is_url(root) else [Path(root).parent]
     staging = Staging(Path(config.output), protect=protect)
     build_id = uuid.uuid4().hex
@@ -141,7 +151,7 @@ def build(
         site = build_model(crawled, config)
         policy = HrefPolicy(site.layout, is_url(root), config.copy_assets,
                             config.asset_base_url, config.remote_images)
-        info = _site_info(site)
+        info = _site_info(site, dirs)
         # With a usable build cache the site is updated in place: the staging folder
         # then receives only the files that are new or changed.
         update = cached is not None and cached.reusing
@@ -291,12 +301,36 @@ def _known(cached: BuildCache) -> Known:
     return known
 
 
-def _site_info(site: Site) -> SiteInfo:
+def _site_info(site: Site, dirs: tuple[str, ...]) -> SiteInfo:
     root = site.nodes[site.root]
     return SiteInfo(title=site.title, language=site.config.language,
                     base_url=site_url(site.config), root_page=root.page, root_json=root.json,
                     logo=branding.logo_path(site.config),
-                    site_css=branding.site_css(site.config) is not None)
+                    site_css=branding.site_css(site.config) is not None,
+                    messages=_messages_path(site.config) if _script_messages(dirs) else None)
+
+
+def _theme_static(dirs: tuple[str, ...]) -> dict[str, Path]:
+    """Output path -> file of every theme static file (a user theme's over the default)."""
+    static_files: dict[str, Path] = {}
+    for theme in reversed(dirs):
+        static = Path(theme) / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file():
+                    static_files[f"{STATIC_DIR}/{path.relative_to(static).as_posix()}"] = path
+    return static_files
+
+
+def _script_messages(dirs: tuple[str, ...]) -> dict[str, str]:
+    """The translated messages of the theme's own scripts (vendored ones have none)."""
+    return i18n.script_messages([
+        path.read_text("utf-8", errors="replace") for rel, path in _theme_static(dirs).items()
+        if rel.endswith(".js") and not rel.startswith(f"{STATIC_DIR}/vendor/")])
+
+
+def _messages_path(config: Config) -> str:
+    return f"{STATIC_DIR}/messages.{config.language}.js"
 
 
 def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
@@ -576,15 +610,11 @@ def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: Output,
                   config: Config) -> None:
     """Theme static files (default first, user theme over it), map skeletons, 404 page,
     .nojekyll."""
-    static_files: dict[str, Path] = {}
-    for theme in reversed(dirs):
-        static = Path(theme) / "static"
-        if static.is_dir():
-            for path in sorted(static.rglob("*")):
-                if path.is_file():
-                    static_files[f"{STATIC_DIR}/{path.relative_to(static).as_posix()}"] = path
-    for rel, path in static_files.items():
+    for rel, path in _theme_static(dirs).items():
         out.write(rel, path.read_bytes())
+    if info.messages:
+        out.write(info.messages, "/* Interface messages of the site's scripts. */\n"
+                  "window.SITEGEN_MESSAGES = " + script_json(_script_messages(dirs)) + ";\n")
     logo = branding.logo_path(config)
     if logo is not None and config.logo is not None:
         out.write(logo, Path(config.logo).read_bytes())
@@ -597,8 +627,9 @@ def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: Output,
         out.write(f"{STATIC_DIR}/maps/{kind}.js", script)
     from sitegen.render import page_context
 
-    context = page_context(info, "404.html", "Page not found", "Page not found",
-                           info.root_json, [("Page not found", None)], "error")
+    title = i18n.gettext("Page not found")
+    context = page_context(info, "404.html", title, title, info.root_json, [(title, None)],
+                           "error")
     out.write("404.html", render_page(env.get_template("404.html"), context))
     # GitHub Pages runs Jekyll unless told not to, and Jekyll drops "_static/".
     out.write(".nojekyll", "")

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen import __version__
+from sitegen.i18n import LOCALE_DIR
 
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
@@ -83,7 +84,8 @@ def job_key(job: Any, digest: bytes) -> bytes:
 
 def fingerprint(config: Any, theme_dirs: tuple[str, ...], root: str) -> str:
     """Tool version, config options (but the ones that do not change the output),
-    theme files and the logo (names and bytes) and the source root, as one hex digest."""
+    theme files, translations and the logo (names and bytes) and the source root, as
+    one hex digest."""
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{__version__}\0{FORMAT}\0{root}\0".encode())
     for f in fields(config):
@@ -92,7 +94,8 @@ def fingerprint(config: Any, theme_dirs: tuple[str, ...], root: str) -> str:
     logo = getattr(config, "logo", None)
     if logo:
         h.update(hashlib.blake2b(Path(logo).read_bytes(), digest_size=16).digest())
-    for theme in theme_dirs:
+    # Theme files (their locale/ folders included) and the built-in translations.
+    for theme in (*theme_dirs, str(LOCALE_DIR)):
         for path in sorted(Path(theme).rglob("*")):
             if path.is_file():
                 h.update(path.relative_to(theme).as_posix().encode() + b"\0")

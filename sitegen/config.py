@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from sitegen import i18n
 from sitegen.errors import ConfigError
 from sitegen.reporter import Diagnostic
 
@@ -104,7 +105,10 @@ class Config:
     sitemap_items: bool = _opt(
         True, "List item pages in sitemap.xml (catalog and collection pages are always "
         "listed). Needs `base_url`.")
-    language: str = _opt("en", "Language of the interface, written to `<html lang>`.")
+    language: str = _opt(
+        "en", "Language of the interface (labels, buttons, messages of the search page), "
+        "as a tag: `en`, `de` or `sv`, or one a theme adds. Written to `<html lang>`; "
+        "a regional tag such as `de-CH` uses the `de` texts.")
     logo: str | None = _opt(
         None, "An image (PNG, SVG, JPEG, WebP or GIF) shown before the site title in every "
         "page header; copied to `_static/`. A path relative to the config file.")
@@ -246,6 +250,9 @@ def _validate(config: Config) -> None:
         raise ConfigError("max_connections must be at least 1")
     if config.max_document_mb <= 0:
         raise ConfigError("max_document_mb must be positive")
+    if not i18n.TAG.fullmatch(config.language):
+        raise ConfigError(f"language must be a language tag like \"de\" or \"pt-BR\", "
+                          f"got {config.language!r}")
     for key in ("accent_color", "accent_color_dark"):
         value = getattr(config, key)
         if value is not None and not re.fullmatch(r"#[0-9a-fA-F]{6}", value):

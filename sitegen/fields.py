@@ -18,7 +18,9 @@ from typing import Any
 
 import orjson
 
+from sitegen import i18n
 from sitegen.formats import decode_multihash, doi_id, doi_url, format_duration, format_name
+from sitegen.i18n import gettext as _
 
 VENDOR = Path(__file__).resolve().parent / "vendor" / "stac-fields"
 #: Fields the STAC community dictionary (stac-fields) does not list: older names that
@@ -72,9 +74,8 @@ MAX_NESTED_LIST = 12
 MAX_ROWS = 500
 MAX_DEPTH = 4
 MAX_TEXT = 2000
-NA = '<span class="muted">n/a</span>'
 # Focusable, so keyboard users can scroll a table wider than the screen.
-TABLE_START = '<div class="table-scroll" tabindex="0" role="group" aria-label="Table">'
+TABLE_START = '<div class="table-scroll" tabindex="0" role="group"'
 EMPTY: dict[str, Any] = {}
 
 
@@ -125,7 +126,7 @@ def label(key: str, spec: dict[str, Any] | None = None) -> str:
     """A readable label: ``eo:cloud_cover`` -> ``Cloud Cover``; unknown keys humanised."""
     known = (spec if spec is not None else spec_for(key)).get("label")
     if isinstance(known, str) and known:
-        return known
+        return i18n.field(known)
     name = key.split(":", 1)[1] if ":" in key else key
     words = re.sub(r"[_\-]+", " ", name).strip()
     return (words[:1].upper() + words[1:]) if words else key
@@ -137,7 +138,7 @@ def label_html(key: str, spec: dict[str, Any] | None = None) -> str:
     text = escape(label(key, spec))
     explain = spec.get("explain")
     if isinstance(explain, str) and explain and not explain.startswith("http"):
-        return f'<abbr title="{escape(explain)}">{text}</abbr>'
+        return f'<abbr title="{escape(i18n.field(explain))}">{text}</abbr>'
     return text
 
 
@@ -145,13 +146,18 @@ def extension_label(prefix_text: str) -> str:
     """``eo`` -> ``Electro-Optical``; unknown prefixes as they are."""
     ext = registry()["extensions"].get(prefix_text)
     if isinstance(ext, dict) and isinstance(ext.get("label"), str):
-        return str(ext["label"])
+        return i18n.field(str(ext["label"]))
     return prefix_text
 
 
 def prefix(key: str) -> str:
     """The extension prefix of a field (``eo`` for ``eo:cloud_cover``) or ``""``."""
     return key.split(":", 1)[0] if ":" in key else ""
+
+
+def _na() -> str:
+    text = escape(_("n/a"))
+    return f'<span class="muted">{text}</span>'
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
@@ -189,7 +195,7 @@ def format_datetime(value: str) -> str:
 def format_number(value: float) -> str:
     """Numbers with sensible precision: integers as is, floats to 6 significant digits."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int):
         return str(value)
     if math.isnan(value) or math.isinf(value):
@@ -205,7 +211,8 @@ def format_size(size: object) -> str:
         return escape(str(size))
     for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
         if size < 1000 or unit == "PB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            return f"{size:.0f} {unit}" if unit == "B" else \
+                f"{i18n.decimal(f'{size:.1f}')} {unit}"
         size /= 1000
     return str(size)  # pragma: no cover
 
@@ -216,12 +223,12 @@ def value_html(key: str, value: Any, depth: int = 0,
     spec = spec if spec is not None else spec_for(key)
     if value is None:
         null = spec.get("null")
-        return escape(null) if isinstance(null, str) else NA
+        return escape(i18n.field(null)) if isinstance(null, str) else _na()
     mapping = spec.get("mapping")
     if isinstance(mapping, dict) and isinstance(value, str | int | float | bool):
         mapped = mapping.get(str(value).lower())
         if isinstance(mapped, str):
-            return escape(mapped)
+            return escape(i18n.field(mapped))
     fmt = spec.get("format")
     if isinstance(fmt, str):
         formatter = _FORMATTERS.get(fmt)
@@ -230,7 +237,7 @@ def value_html(key: str, value: Any, depth: int = 0,
             if formatted is not None:
                 return formatted
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int | float):
         return _with_unit(format_number(value), spec)
     if isinstance(value, str):
@@ -244,14 +251,15 @@ def value_html(key: str, value: Any, depth: int = 0,
     items = spec.get("items")
     if isinstance(value, list):
         if not value:
-            return '<span class="muted">(empty list)</span>'
+            empty = escape(_("(empty list)"))
+            return f'<span class="muted">{empty}</span>'
         if isinstance(items, dict) and all(isinstance(v, dict) for v in value):
             return _table(list(enumerate(value)), items, depth, keyed=False)
         # Deep inside a table (a histogram in a band) a long list helps nobody; the
         # full values stay in the JSON copy linked from every page.
         shown = value[:MAX_LIST if depth < 2 else MAX_NESTED_LIST]
         more = len(value) - len(shown)
-        tail = f" … and {more} more" if more else ""
+        tail = escape(_(" … and %(count)s more") % {"count": i18n.number(more)}) if more else ""
         if all(isinstance(v, str | int | float | bool) or v is None for v in shown):
             return ", ".join(value_html(key, v, depth + 1, spec) for v in shown) + tail
         parts = "".join(f"<li>{value_html(key, v, depth + 1, _item_spec(spec))}</li>"
@@ -259,7 +267,8 @@ def value_html(key: str, value: Any, depth: int = 0,
         return f'<ul class="plain">{parts}</ul>{tail}'
     if isinstance(value, dict):
         if not value:
-            return '<span class="muted">(empty)</span>'
+            empty = escape(_("(empty)"))
+            return f'<span class="muted">{empty}</span>'
         if spec.get("listWithKeys") and isinstance(items, dict) and \
                 all(isinstance(v, dict) for v in value.values()):
             return _table(list(value.items()), items, depth, keyed=True)
@@ -292,7 +301,7 @@ def _table(rows: list[tuple[Any, dict[str, Any]]], items: dict[str, Any], depth:
            keyed: bool) -> str:
     """An array of objects (bands, classes, columns) as a table, columns from the spec."""
     seen: dict[str, None] = {}
-    for _, row in rows:
+    for _key, row in rows:
         for col in row:
             seen.setdefault(str(col), None)
 
@@ -310,7 +319,8 @@ def _table(rows: list[tuple[Any, dict[str, Any]]], items: dict[str, Any], depth:
            else "") + "</th>"
         for c in cols)
     if keyed:
-        head = '<th scope="col">Key</th>' + head
+        key_label = escape(_("Key"))
+        head = f'<th scope="col">{key_label}</th>' + head
     body = []
     for key, row in rows[:MAX_ROWS]:
         cells = []
@@ -321,8 +331,11 @@ def _table(rows: list[tuple[Any, dict[str, Any]]], items: dict[str, Any], depth:
         first = f'<th scope="row">{escape(str(key))}</th>' if keyed else ""
         body.append(f"<tr>{first}{''.join(cells)}</tr>")
     more = len(rows) - MAX_ROWS
-    tail = f'<p class="muted">… and {more} more rows</p>' if more > 0 else ""
-    return (f'{TABLE_START}<table class="data"><thead><tr>{head}</tr></thead>'
+    rest = _("… and %(count)s more rows") % {"count": i18n.number(more)}
+    tail = f'<p class="muted">{escape(rest)}</p>' if more > 0 else ""
+    table_label = escape(_("Table"))
+    return (f'{TABLE_START} aria-label="{table_label}"><table class="data">'
+            f'<thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>{tail}")
 
 
@@ -340,7 +353,7 @@ def _fmt_duration(value: Any, spec: dict[str, Any]) -> str | None:
 
 def _fmt_csv(value: Any, spec: dict[str, Any]) -> str | None:
     if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
-        return ", ".join(NA if v is None else _with_unit(
+        return ", ".join(_na() if v is None else _with_unit(
             format_number(v) if isinstance(v, int | float) and not isinstance(v, bool)
             else escape(str(v)), spec) for v in value[:MAX_LIST])
     return None
@@ -410,7 +423,8 @@ def _fmt_media_type(value: Any, spec: dict[str, Any]) -> str | None:
 
 def _fmt_language(value: Any, spec: dict[str, Any]) -> str | None:
     if isinstance(value, str):
-        name = languages().get(value.split("-")[0].lower())
+        name = languages().get(value.split("-")[0].lower()) \
+            if i18n.active_language() == "en" else i18n.language_name(value)
         return escape(f"{name} ({value})" if name else value)
     return None
 
@@ -471,7 +485,7 @@ def _fmt_link(value: Any, spec: dict[str, Any]) -> str | None:
 
 def _fmt_data_type(value: Any, spec: dict[str, Any]) -> str | None:
     if isinstance(value, str):
-        return escape(DATA_TYPES.get(value, value))
+        return escape(i18n.field(DATA_TYPES.get(value, value)))
     return None
 
 
@@ -481,7 +495,7 @@ def _fmt_extent(value: Any, spec: dict[str, Any]) -> str | None:
     ends = []
     for end in value:
         if end is None:
-            ends.append(NA)
+            ends.append(_na())
         elif isinstance(end, int | float) and not isinstance(end, bool):
             ends.append(_with_unit(format_number(end), spec))
         elif isinstance(end, str):
@@ -551,7 +565,7 @@ def _core_first(key: str) -> tuple[bool, str]:
 #: Rendered rows of structured values (band lists, class tables), keyed by field and
 #: the value's JSON: the items of a collection repeat them, and a band table is the
 #: most expensive thing on an item page. Cleared when full, so memory stays bounded.
-_ROW_CACHE: dict[tuple[str, bytes], str] = {}
+_ROW_CACHE: dict[tuple[str, bytes, tuple[int, str]], str] = {}
 _ROW_CACHE_MAX = 4096
 _ROW_CACHE_VALUE_MAX = 64 * 1024
 
@@ -565,7 +579,7 @@ def _row(key: str, value: Any) -> str:
         dumped = orjson.dumps(value)
     except (TypeError, orjson.JSONEncodeError):
         return _compose_row(key, value_html(key, value))
-    cache_key = (key, dumped)
+    cache_key = (key, dumped, i18n.cache_token())
     row = _ROW_CACHE.get(cache_key)
     if row is None:
         row = _compose_row(key, value_html(key, value))
@@ -577,7 +591,7 @@ def _row(key: str, value: Any) -> str:
 
 
 def _compose_row(key: str, value: str) -> str:
-    name, badge = _row_head(key)
+    name, badge = _row_head(key, i18n.cache_token())
     if value.startswith(TABLE_START):
         # A table (bands, classes, columns) gets the full width, below its label.
         return (f'<tr><th scope="rowgroup" colspan="2" class="wide">{name}'
@@ -586,8 +600,9 @@ def _compose_row(key: str, value: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _row_head(key: str) -> tuple[str, str]:
-    """The label cell's HTML and the extension badge of ``key``."""
+def _row_head(key: str, texts: tuple[int, str]) -> tuple[str, str]:
+    """The label cell's HTML and the extension badge of ``key`` (``texts``, the active
+    language's :func:`~sitegen.i18n.cache_token`, is part of the cache key)."""
     ext = prefix(key)
     badge = (f' <span class="ext" title="{escape(extension_label(ext))}">{escape(ext)}'
              "</span>") if ext else ""
@@ -610,8 +625,9 @@ def bbox_text(bbox: tuple[float, float, float, float] | None) -> str | None:
     if bbox is None:
         return None
     west, south, east, north = bbox
-    text = (f"west {format_number(west)}°, south {format_number(south)}°, "
-            f"east {format_number(east)}°, north {format_number(north)}°")
+    text = _("west %(west)s°, south %(south)s°, east %(east)s°, north %(north)s°") % {
+        "west": format_number(west), "south": format_number(south),
+        "east": format_number(east), "north": format_number(north)}
     if west > east:
-        text += " (crosses the antimeridian)"
+        text += " " + _("(crosses the antimeridian)")
     return text

@@ -8,33 +8,35 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from sitegen.i18n import N_, decimal, gettext
+
 #: Media types (lower case, without parameters) -> readable names. Parameters that
 #: change the name (GeoTIFF profiles) are handled in :func:`format_name`.
 MEDIA_NAMES = {
-    "image/tiff": "TIFF image",
-    "image/png": "PNG image",
-    "image/jpeg": "JPEG image",
-    "image/jpg": "JPEG image",
+    "image/tiff": N_("TIFF image"),
+    "image/png": N_("PNG image"),
+    "image/jpeg": N_("JPEG image"),
+    "image/jpg": N_("JPEG image"),
     "image/jp2": "JPEG 2000",
-    "image/webp": "WebP image",
-    "image/gif": "GIF image",
-    "image/svg+xml": "SVG image",
+    "image/webp": N_("WebP image"),
+    "image/gif": N_("GIF image"),
+    "image/svg+xml": N_("SVG image"),
     "application/json": "JSON",
     "application/geo+json": "GeoJSON",
-    "application/geo+json-seq": "GeoJSON text sequence",
+    "application/geo+json-seq": N_("GeoJSON text sequence"),
     "application/schema+json": "JSON Schema",
     "application/xml": "XML",
     "text/xml": "XML",
     "application/gml+xml": "GML",
     "application/vnd.google-earth.kml+xml": "KML",
     "application/vnd.google-earth.kmz": "KMZ",
-    "text/html": "Web page",
-    "text/plain": "Text",
-    "text/csv": "CSV table",
-    "application/pdf": "PDF document",
-    "application/zip": "ZIP archive",
-    "application/gzip": "Gzip archive",
-    "application/x-tar": "TAR archive",
+    "text/html": N_("Web page"),
+    "text/plain": N_("Text"),
+    "text/csv": N_("CSV table"),
+    "application/pdf": N_("PDF document"),
+    "application/zip": N_("ZIP archive"),
+    "application/gzip": N_("Gzip archive"),
+    "application/x-tar": N_("TAR archive"),
     "application/x-netcdf": "NetCDF",
     "application/netcdf": "NetCDF",
     "application/x-hdf": "HDF",
@@ -45,29 +47,30 @@ MEDIA_NAMES = {
     "application/vnd.apache.parquet": "GeoParquet / Parquet",
     "application/x-parquet": "GeoParquet / Parquet",
     "application/geopackage+sqlite3": "GeoPackage",
-    "application/vnd.sqlite3": "SQLite database",
+    "application/vnd.sqlite3": N_("SQLite database"),
     "application/flatgeobuf": "FlatGeobuf",
     "application/vnd.flatgeobuf": "FlatGeobuf",
     "application/vnd.pmtiles": "PMTiles",
-    "application/vnd.laszip": "LAZ point cloud",
-    "application/vnd.las": "LAS point cloud",
-    "application/vnd.laszip+copc": "COPC point cloud",
+    "application/vnd.laszip": N_("LAZ point cloud"),
+    "application/vnd.las": N_("LAS point cloud"),
+    "application/vnd.laszip+copc": N_("COPC point cloud"),
     "application/x-grib": "GRIB",
     "application/x-shapefile": "Shapefile",
     "application/x-ogc-shapefile": "Shapefile",
     "application/vnd.shp": "Shapefile",
-    "application/octet-stream": "Binary file",
-    "application/vnd.oai.openapi+json": "OpenAPI description",
-    "application/x-ndjson": "Newline-delimited JSON",
+    "application/octet-stream": N_("Binary file"),
+    "application/vnd.oai.openapi+json": N_("OpenAPI description"),
+    "application/x-ndjson": N_("Newline-delimited JSON"),
 }
 _SUFFIX_NAMES = {
-    ".tif": "TIFF image", ".tiff": "TIFF image", ".png": "PNG image", ".jpg": "JPEG image",
-    ".jpeg": "JPEG image", ".jp2": "JPEG 2000", ".webp": "WebP image", ".json": "JSON",
-    ".geojson": "GeoJSON", ".xml": "XML", ".csv": "CSV table", ".pdf": "PDF document",
-    ".zip": "ZIP archive", ".nc": "NetCDF", ".h5": "HDF5", ".hdf": "HDF", ".parquet": "Parquet",
-    ".gpkg": "GeoPackage", ".fgb": "FlatGeobuf", ".laz": "LAZ point cloud",
-    ".las": "LAS point cloud", ".html": "Web page", ".txt": "Text", ".zarr": "Zarr",
-    ".pmtiles": "PMTiles", ".grib2": "GRIB", ".grb2": "GRIB",
+    ".tif": N_("TIFF image"), ".tiff": N_("TIFF image"), ".png": N_("PNG image"),
+    ".jpg": N_("JPEG image"), ".jpeg": N_("JPEG image"), ".jp2": "JPEG 2000",
+    ".webp": N_("WebP image"), ".json": "JSON", ".geojson": "GeoJSON", ".xml": "XML",
+    ".csv": N_("CSV table"), ".pdf": N_("PDF document"), ".zip": N_("ZIP archive"),
+    ".nc": "NetCDF", ".h5": "HDF5", ".hdf": "HDF", ".parquet": "Parquet",
+    ".gpkg": "GeoPackage", ".fgb": "FlatGeobuf", ".laz": N_("LAZ point cloud"),
+    ".las": N_("LAS point cloud"), ".html": N_("Web page"), ".txt": N_("Text"),
+    ".zarr": "Zarr", ".pmtiles": "PMTiles", ".grib2": "GRIB", ".grb2": "GRIB",
 }
 
 
@@ -85,12 +88,12 @@ def format_name(media_type: str | None, href: str | None = None) -> str | None:
             return "GeoParquet"
         name = MEDIA_NAMES.get(base)
         if name:
-            return name
+            return gettext(name)
     if href:
         path = href.split("?", 1)[0].split("#", 1)[0].lower()
         for suffix, name in _SUFFIX_NAMES.items():
             if path.endswith(suffix):
-                return name
+                return gettext(name)
     return None
 
 
@@ -152,6 +155,17 @@ _DURATION = re.compile(
     r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$")
 
 
+_DURATION_UNITS = {
+    "years": (N_("%(n)s year"), N_("%(n)s years")),
+    "months": (N_("%(n)s month"), N_("%(n)s months")),
+    "weeks": (N_("%(n)s week"), N_("%(n)s weeks")),
+    "days": (N_("%(n)s day"), N_("%(n)s days")),
+    "hours": (N_("%(n)s hour"), N_("%(n)s hours")),
+    "minutes": (N_("%(n)s minute"), N_("%(n)s minutes")),
+    "seconds": (N_("%(n)s second"), N_("%(n)s seconds")),
+}
+
+
 def format_duration(text: str) -> str:
     """``P1DT6H`` -> ``1 day 6 hours``; other text unchanged."""
     match = _DURATION.match(text.strip()) if isinstance(text, str) else None
@@ -162,10 +176,11 @@ def format_duration(text: str) -> str:
         if value is None:
             continue
         number = float(value)
-        shown = str(int(number)) if number == int(number) else value
-        name = unit[:-1] if number == 1 else unit
-        parts.append(f"{shown} {name}")
-    return " ".join(parts) if parts else "0 seconds"
+        shown = str(int(number)) if number == int(number) else decimal(value)
+        singular, plural = _DURATION_UNITS[unit]
+        parts.append(gettext(singular if number == 1 else plural) % {"n": shown})
+    zero = _DURATION_UNITS["seconds"][1]
+    return " ".join(parts) if parts else gettext(zero) % {"n": 0}
 
 
 #: Media types and file name endings browsers display as images.

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sitegen import i18n
 from sitegen.catalog import extent_boxes, extent_intervals, valid_bbox
 from sitegen.fields import as_dict, as_list
 from sitegen.formats import doi_url, spdx_url
+from sitegen.i18n import gettext as _
 from sitegen.maps import script_json
 from sitegen.markdown import plain_text
 
@@ -64,14 +66,23 @@ def description(text: object, title: str, kind: str, facts: PageFacts,
     """A description of 50 to 5,000 characters, as Google requires for a Dataset."""
     plain = plain_text(text, MAX_DESCRIPTION) if isinstance(text, str) else ""
     if len(plain) < MIN_DESCRIPTION:
-        extra = [f"{title} is a STAC {kind}"]
+        extra = [(_("%(title)s is a STAC item") if kind == "item" else
+                  _("%(title)s is a STAC collection") if kind == "collection" else
+                  _("%(title)s is a STAC catalog")) % {"title": title}]
         if facts.item_count:
-            extra.append(f"with {facts.item_count:,} item{'s' if facts.item_count != 1 else ''}")
+            extra.append(i18n.ngettext("with %(count)s item", "with %(count)s items",
+                                       facts.item_count)
+                         % {"count": i18n.number(facts.item_count)})
         if box is not None:
-            extra.append(f"covering longitude {box[0]:g} to {box[2]:g} and latitude "
-                         f"{box[1]:g} to {box[3]:g}")
-        if period:
-            extra.append(f"for the period {period.replace('/', ' to ')}")
+            extra.append(_("covering longitude %(west)s to %(east)s and latitude %(south)s "
+                           "to %(north)s") % {"west": f"{box[0]:g}", "east": f"{box[2]:g}",
+                                               "south": f"{box[1]:g}", "north": f"{box[3]:g}"})
+        if period and "/" in period:
+            start, end = period.split("/", 1)
+            extra.append(_("for the period %(start)s to %(end)s")
+                         % {"start": start, "end": end})
+        elif period:
+            extra.append(_("for the period %(date)s") % {"date": period})
         generated = " ".join(extra) + "."
         plain = f"{plain} {generated}".strip() if plain else generated
     if len(plain) > MAX_DESCRIPTION:
@@ -143,7 +154,7 @@ def dataset(doc: dict[str, Any], facts: PageFacts, site: SiteFacts) -> dict[str,
     props = as_dict(doc.get("properties")) if item else doc
     summaries = as_dict(doc.get("summaries"))
     title = props.get("title") if isinstance(props.get("title"), str) else None
-    name = title or str(doc.get("id") or "Untitled dataset")
+    name = title or str(doc.get("id") or _("Untitled dataset"))
     if item:
         box = valid_bbox(doc.get("bbox"))
         period = _interval(props.get("start_datetime"), props.get("end_datetime")) or (

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import orjson
 
+from sitegen.i18n import M_
 from sitegen.layout import Layout, relative_path, relative_url
 from sitegen.sources import resolve_href
 
@@ -95,10 +96,11 @@ class HrefPolicy:
             scheme = target.split(":", 1)[0].lower()
             if scheme in STORAGE_SCHEMES:
                 return Target(url=None, text=text,
-                              note=f"{scheme}:// location: copy it into a tool that reads it")
-            return Target(url=None, text=text, note="not a web link; shown as text")
+                              note=M_("%(scheme)s:// location: copy it into a tool that reads it",
+                                       scheme=scheme))
+            return Target(url=None, text=text, note=M_("not a web link; shown as text"))
         if kind == "invalid":
-            return Target(url=None, text=text, note="no usable href")
+            return Target(url=None, text=text, note=M_("no usable href"))
         rel = self.layout.file_path(target)
         if (rel is not None and self.copy_assets and not rel.lower().endswith(NO_COPY_SUFFIXES)
                 and os.path.isfile(target) and self._really_inside(target)):
@@ -107,10 +109,11 @@ class HrefPolicy:
         if web is not None:
             return Target(url=web, text=text)
         if rel is None:
-            return Target(url=None, text=text, note="outside the catalog folder; not published")
+            return Target(url=None, text=text,
+                          note=M_("outside the catalog folder; not published"))
         if not os.path.isfile(target):
-            return Target(url=None, text=text, note="file not found in the source folder")
-        return Target(url=None, text=text, note="not copied into this site")
+            return Target(url=None, text=text, note=M_("file not found in the source folder"))
+        return Target(url=None, text=text, note=M_("not copied into this site"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ from typing import Any
 
 import orjson
 
+from sitegen.i18n import M_
+
 KINDS = ("item", "collection", "catalog", "search")
 #: Map data per page stays under this many bytes (issue: about 300 KB).
 MAP_BUDGET = 300_000
@@ -157,7 +159,7 @@ def _checked(geometry: object) -> tuple[dict[str, Any] | None, str | None,
     if geometry is None:
         return None, None, []
     if not isinstance(geometry, dict) or not isinstance(geometry.get("type"), str):
-        return None, "geometry is not a GeoJSON geometry", []
+        return None, M_("geometry is not a GeoJSON geometry"), []
     kind = geometry["type"]
     if kind == "GeometryCollection":
         parts = [_checked(g) for g in geometry.get("geometries") or []]
@@ -167,24 +169,25 @@ def _checked(geometry: object) -> tuple[dict[str, Any] | None, str | None,
                 problems[0] if problems else None,
                 [pos for g, _, positions in parts if g is not None for pos in positions])
     if kind not in _DEPTH:
-        return None, f"geometry type {kind!r} is not GeoJSON", []
+        return None, M_("geometry type %(type)s is not GeoJSON", type=repr(kind)), []
     coords = geometry.get("coordinates")
     depth = _depth(coords)
     problem = None
     if depth == _DEPTH[kind] - 1 and kind in ("Polygon", "MultiPolygon"):
         coords = [coords]
-        problem = f"{kind} coordinates lack their outer array; drawn as if they had it"
+        problem = M_("%(type)s coordinates lack their outer array; drawn as if they had it",
+                     type=kind)
     elif depth != _DEPTH[kind]:
-        return None, f"{kind} coordinates are not nested as GeoJSON requires", []
+        return None, M_("%(type)s coordinates are not nested as GeoJSON requires", type=kind), []
     positions = _positions({"type": kind, "coordinates": coords})
     if positions:
         xs = [x for x, _ in positions]
         ys = [y for _, y in positions]
         if not (all(map(math.isfinite, xs)) and all(map(math.isfinite, ys))):
-            return None, "geometry has coordinates that are not numbers", []
+            return None, M_("geometry has coordinates that are not numbers"), []
         if min(ys) < -90 or max(ys) > 90 or min(xs) < -540 or max(xs) > 540:
-            return (None, "geometry has latitudes beyond ±90° (longitude and latitude "
-                    "swapped?)", [])
+            return (None, M_("geometry has latitudes beyond ±90° (longitude and latitude "
+                             "swapped?)"), [])
     return {"type": kind, "coordinates": coords}, problem, positions
 
 
@@ -315,8 +318,8 @@ def item_geometry(geometry: object, bbox: BBox | None) -> tuple[dict[str, Any] |
     box = bbox or _bbox_of(prepared)
     if box is None:
         return None, None
-    return bbox_polygon(box), ("The footprint is too detailed to draw here; its bounding box "
-                               "is shown. The full geometry is in the STAC JSON.")
+    return bbox_polygon(box), M_("The footprint is too detailed to draw here; its bounding "
+                                 "box is shown. The full geometry is in the STAC JSON.")
 
 
 def _bbox_of(geometry: dict[str, Any] | None) -> BBox | None:
@@ -377,15 +380,16 @@ def items_layer(items: list[ItemEntry], budget: int = MAP_BUDGET
             break
         parts.append(part)
     else:
-        return _collection(parts), (f"{len(parts)} items: footprints simplified to "
-                                    "bounding boxes.")
+        return _collection(parts), M_("%(items)s items: footprints simplified to bounding "
+                                      "boxes.", items=len(parts))
     def centre(b: BBox) -> tuple[float, float, str]:
         east = b[2] + 360 if b[0] > b[2] else b[2]
         return ((b[0] + east) / 2, (b[1] + b[3]) / 2, "")
 
     clusters = grid_clusters(centre(b) for _t, _u, b in boxed)
     return (_collection([orjson.dumps(c) for c in clusters]),
-            f"{len(boxed):,} items shown as {len(clusters):,} clusters of item centres.")
+            M_("%(items)s items shown as %(clusters)s clusters of item centres.",
+               items=len(boxed), clusters=len(clusters)))
 
 
 def _collection(parts: list[bytes]) -> orjson.Fragment:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from sitegen import i18n
 from sitegen.bulk import Chunks, Stats, item_entries, render_chunks, write_lists
 from sitegen.catalog import extent_boxes, find_thumbnail, migrate, valid_bbox
 from sitegen.config import Config
@@ -130,7 +131,7 @@ def render_item_batch(state: WorkerState, jobs: list[ItemJob]) -> list[ItemResul
     env = _envs.get(state.token)
     if env is None:
         _envs.clear()
-        env = _envs[state.token] = make_environment(state.theme_dirs)
+        env = _envs[state.token] = make_environment(state.theme_dirs, state.info.language)
     template = env.get_template("item.html")
     return [_render_item(job, state, template) for job in jobs]
 
@@ -249,17 +250,19 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
     context = page_context(
         state.info, page, title,
         plain_text(description) if description else
-        f"STAC Item {title}" + (f", {when}" if when else "") + f" – {state.info.title}",
+        (i18n.gettext("STAC Item %(title)s, %(date)s – %(site)s") if when else
+         i18n.gettext("STAC Item %(title)s – %(site)s"))
+        % {"title": title, "date": when, "site": state.info.title},
         job.json, crumbs_for(list(job.trail), title, page), "item",
     )
     context["item"] = {
-        "id": item_id or "(no id)",
+        "id": item_id or i18n.gettext("(no id)"),
         "title": title,
         "description": Markup(render_markdown(description)) if description else None,
         "datetime": when,
         "bbox": bbox_text(bbox),
         "geometry": geometry.get("type") if isinstance(geometry, dict) else None,
-        "geometry_problem": geometry_problem,
+        "geometry_problem": i18n.translate(geometry_problem) if geometry_problem else None,
         "collection": (job.collection[0], relative_url(job.collection[1], page))
         if job.collection else None,
         "parents": [(t, relative_url(p, page)) for t, p in job.parents],
@@ -349,7 +352,9 @@ def map_context(data: dict[str, Any] | None, static: str, offline: bool) -> dict
         return None
     data["land"] = static + "vendor/natural-earth/land-110m.js"
     data["offline"] = offline
-    return {"kind": data["kind"], "json": Markup(script_json(data)), "note": data.get("note")}
+    note = data.pop("note", None)
+    return {"kind": data["kind"], "json": Markup(script_json(data)),
+            "note": i18n.translate(note) if note else None}
 
 
 def _s(value: object) -> str | None:
@@ -375,7 +380,9 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
     total = len(node.items)
     image = absolute_image(find_thumbnail(doc, node.location), node.page, policy,
                            info.base_url)
-    meta = plain_text(description) or f"STAC {node.kind} {node.title}"
+    meta = plain_text(description) or (
+        i18n.gettext("STAC Collection %(title)s") if node.kind == "collection" else
+        i18n.gettext("STAC Catalog %(title)s")) % {"title": node.title}
     if node.location == site.root and site.config.description:
         meta = plain_text(site.config.description)
     # What only the first list page shows is computed once; every list page lives in
@@ -513,10 +520,10 @@ def node_jsonld(site: Site, node: NodePage, page: str, info: SiteInfo, bulk: Sta
     if bulk is not None and bulk.files and base:
         stem = node.page[:-5]
         downloads = [
-            {"@type": "DataDownload", "name": "All files: Metalink",
+            {"@type": "DataDownload", "name": i18n.gettext("All files: Metalink"),
              "contentUrl": base + quote(stem + ".meta4"),
              "encodingFormat": "application/metalink4+xml"},
-            {"@type": "DataDownload", "name": "All files: URL list",
+            {"@type": "DataDownload", "name": i18n.gettext("All files: URL list"),
              "contentUrl": base + quote(stem + ".urls.txt"), "encodingFormat": "text/uri-list"},
         ]
     facts = PageFacts(
@@ -613,9 +620,12 @@ def item_jobs(site: Site) -> Iterator[ItemJob]:
 def search_context(site: Site, info: SiteInfo, collections: list[str]) -> dict[str, Any]:
     """Template context of the search page."""
     page = "search/index.html"
-    context = page_context(info, page, "Search", f"Search {site.title}: text, place and time.",
+    title = i18n.gettext("Search")
+    context = page_context(info, page, title,
+                           i18n.gettext("Search %(site)s: text, place and time.")
+                           % {"site": site.title},
                            info.root_json, [(site.title, relative_url(info.root_page, page)),
-                                            ("Search", None)], "search")
+                                            (title, None)], "search")
     context["collections"] = [(i, site.nodes[c].title) for i, c in enumerate(collections)]
     context["map"] = {"kind": "search", "json": Markup(script_json({
         "kind": "search", "land": context["static"] + "vendor/natural-earth/land-110m.js",

@@ -23,7 +23,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from sitegen import __version__
+from sitegen import __version__, i18n
 from sitegen.catalog import STRUCTURAL_RELS, extent_boxes, extent_intervals
 from sitegen.errors import SitegenError
 from sitegen.fields import (
@@ -104,11 +104,13 @@ class SiteEnvironment(Environment):
         return super().getattr(obj, attribute)
 
 
-def make_environment(dirs: tuple[str, ...]) -> Environment:
-    """A Jinja environment over the theme folders.
+def make_environment(dirs: tuple[str, ...], language: str = "en") -> Environment:
+    """A Jinja environment over the theme folders, speaking ``language``.
 
     A template overriding a default one can extend it as ``"default/NAME.html"``.
-    Autoescape is always on.
+    Autoescape is always on. Templates translate with ``{% trans %}`` and ``_()``
+    (Jinja's i18n extension, new-style gettext) and format counts with ``|number``.
+    Makes ``language`` the active one of this process (see :mod:`sitegen.i18n`).
     """
     loader = ChoiceLoader([
         *(FileSystemLoader(d) for d in dirs),
@@ -121,7 +123,11 @@ def make_environment(dirs: tuple[str, ...]) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        i18n.activate(language, dirs), newstyle=True)
+    env.filters["number"] = i18n.number
     return env
 
 
@@ -136,6 +142,7 @@ class SiteInfo:
     root_json: str
     logo: str | None = None  # path of the published logo, from the site root
     site_css: bool = False  # whether _static/site.css (configured colours) exists
+    messages: str | None = None  # path of the scripts' translated messages, if any
 
 
 def page_context(
@@ -157,6 +164,7 @@ def page_context(
             "generator": f"stac-sitegen {__version__}",
             "logo": relative_url(info.logo, page) if info.logo else None,
             "css": relative_url("_static/site.css", page) if info.site_css else None,
+            "messages": relative_url(info.messages, page) if info.messages else None,
         },
         "static": to_root(page) + "_static/",
         "page": {
@@ -194,9 +202,9 @@ def _target_dict(target: Target, label: str, media: str | None) -> dict[str, Any
     return {
         "label": label,
         "url": target.url,
-        "action": "Open" if opens else "Download",
+        "action": "open" if opens else "download",
         "text": target.text,
-        "note": target.note,
+        "note": i18n.translate(target.note) if target.note else None,
         # Relative URLs are resolved by the script against the page's own address, so the
         # copied URL is right on any host, under any sub-path and from file://.
         "copy": target.url if is_web else (target.text or None),
@@ -313,7 +321,8 @@ def other_links(doc: dict[str, Any], location: str, page: str, policy: HrefPolic
             copies.append(target.copy)
         title = link.get("title")
         out.append({"rel": rel, "title": title if isinstance(title, str) and title.strip()
-                    else None, "url": target.url, "text": target.text, "note": target.note})
+                    else None, "url": target.url, "text": target.text,
+                    "note": i18n.translate(target.note) if target.note else None})
     return out
 
 
@@ -365,6 +374,11 @@ def license_info(doc: dict[str, Any], location: str, page: str, policy: HrefPoli
     return {"name": value, "url": url}
 
 
+#: The provider roles STAC defines, as words of the page's language.
+PROVIDER_ROLES = {"producer": i18n.N_("producer"), "licensor": i18n.N_("licensor"),
+                  "processor": i18n.N_("processor"), "host": i18n.N_("host")}
+
+
 def providers(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Providers with their roles and safe links."""
     raw = doc.get("providers")
@@ -378,7 +392,8 @@ def providers(doc: dict[str, Any]) -> list[dict[str, Any]]:
         roles = p.get("roles")
         out.append({
             "name": p["name"],
-            "roles": [r for r in roles if isinstance(r, str)] if isinstance(roles, list) else [],
+            "roles": [i18n.gettext(PROVIDER_ROLES[r]) if r in PROVIDER_ROLES else r
+                      for r in roles if isinstance(r, str)] if isinstance(roles, list) else [],
             "url": safe_link(p.get("url")),
             "description": plain_text(p["description"], 300)
             if isinstance(p.get("description"), str) else None,
@@ -395,8 +410,9 @@ def keywords(doc: dict[str, Any]) -> list[str]:
 def extent_text(doc: dict[str, Any]) -> dict[str, list[str]]:
     """Spatial and temporal extent in words."""
     space = [t for t in (bbox_text(b) for b in extent_boxes(doc)) if t]
-    time = [f"{format_datetime(start) if start else 'open start'} – "
-            f"{format_datetime(end) if end else 'ongoing'}"
+    open_start, ongoing = i18n.gettext("open start"), i18n.gettext("ongoing")
+    time = [f"{format_datetime(start) if start else open_start} – "
+            f"{format_datetime(end) if end else ongoing}"
             for start, end in extent_intervals(doc)]
     return {"spatial": space, "temporal": time}
 

@@ -2,12 +2,23 @@
    data, and falls back to the bundled Natural Earth land layer when tiles cannot load. */
 (function () {
   "use strict";
+  // Interface text in the site's language: _static/messages.LANG.js fills
+  // window.SITEGEN_MESSAGES (English pages have none); %(name)s takes values[name].
+  function _(text, values) {
+    var said = (window.SITEGEN_MESSAGES || {})[text] || text;
+    return values ? said.replace(/%\((\w+)\)s/g, function (all, k) { return String(values[k]); }) : said;
+  }
   var node = document.getElementById("sitegen-map-data");
   if (!node || !window.L) { return; }
   var data = JSON.parse(node.textContent);
   var map = window["map_" + data.kind];
   if (!map) { return; }
   var accent = "#0b5cad";
+  // Leaflet's zoom buttons carry English titles; give them the page's language.
+  [["in", _("Zoom in")], ["out", _("Zoom out")]].forEach(function (pair) {
+    var button = map.getContainer().querySelector(".leaflet-control-zoom-" + pair[0]);
+    if (button) { button.title = pair[1]; button.setAttribute("aria-label", pair[1]); }
+  });
 
   // --- basemap: tiles, or the bundled land layer when they fail (or offline) ---------
   var landShown = false;
@@ -51,7 +62,7 @@
   }
   function linked(feature, layer) {
     var p = feature.properties || {};
-    if (p.count) { layer.bindTooltip(p.count + (p.count === 1 ? " item" : " items")); return; }
+    if (p.count) { layer.bindTooltip(p.count === 1 ? _("1 item") : _("%(count)s items", { count: p.count.toLocaleString(document.documentElement.lang) })); return; }
     if (!p.u) { return; }
     layer.bindTooltip(p.t || "");
     layer.on("click", function () { window.location.href = p.u; });
@@ -76,10 +87,10 @@
       var Opacity = L.Control.extend({
         onAdd: function () {
           var box = L.DomUtil.create("label", "opacity-control");
-          box.textContent = "Preview ";
+          box.textContent = _("Preview") + " ";
           var input = L.DomUtil.create("input", "", box);
           input.type = "range"; input.min = "0"; input.max = "100"; input.value = "85";
-          input.setAttribute("aria-label", "Preview image opacity");
+          input.setAttribute("aria-label", _("Preview image opacity"));
           L.DomEvent.disableClickPropagation(box);
           input.addEventListener("input", function () { image.setOpacity(input.value / 100); });
           return box;

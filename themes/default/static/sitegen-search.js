@@ -3,6 +3,12 @@
    sitegenSearch.add(kind, key, data). Only the files a query needs are loaded. */
 (function () {
   "use strict";
+  // Interface text in the site's language: _static/messages.LANG.js fills
+  // window.SITEGEN_MESSAGES (English pages have none); %(name)s takes values[name].
+  function _(text, values) {
+    var said = (window.SITEGEN_MESSAGES || {})[text] || text;
+    return values ? said.replace(/%\((\w+)\)s/g, function (all, k) { return String(values[k]); }) : said;
+  }
   var PAGE = 20;
   var loaded = {};
   var waiting = {};
@@ -288,7 +294,8 @@
     return { q: els.q.value.trim(), c: els.c.value, from: els.from.value, to: els.to.value,
              bbox: filled ? bbox.map(Number) : null, sort: els.sort.value, page: 0 };
   }
-  function link(url) { return /^https?:/.test(url) ? url : "../" + url; }
+  function number(n) { return n.toLocaleString(document.documentElement.lang || undefined); }
+  function link(url) { return (/^https?:/).test(url) ? url : "../" + url; }
   function render(state, result) {
     els.results.textContent = "";
     var rows = result.rows;
@@ -298,11 +305,14 @@
     var shown = rows.slice(state.page * PAGE, (state.page + 1) * PAGE);
     var total = result.total;
     if (!rows.length) {
-      els.status.textContent = "No results. Try fewer words, a longer period or a larger area.";
+      els.status.textContent = _("No results. Try fewer words, a longer period or a larger area.");
     } else {
-      els.status.textContent = (total === null ? "More than " + rows.length : total) +
-        " result" + (total === 1 ? "" : "s") + (result.capped ? " (common words: showing the newest)" : "") +
-        ", showing " + (state.page * PAGE + 1) + "–" + (state.page * PAGE + shown.length) + ".";
+      var count = { count: number(total === null ? rows.length : total) };
+      els.status.textContent = (total === null ? _("More than %(count)s results", count) :
+        total === 1 ? _("1 result") : _("%(count)s results", count)) +
+        (result.capped ? _(" (common words: showing the newest)") : "") +
+        _(", showing %(first)s–%(last)s.", { first: number(state.page * PAGE + 1),
+                                             last: number(state.page * PAGE + shown.length) });
     }
     shown.forEach(function (r) {
       var li = document.createElement("li");
@@ -318,7 +328,7 @@
       a.href = link(r[3]); a.textContent = r[1];
       var meta = document.createElement("div");
       meta.className = "result-meta";
-      var parts = [r[9] === "item" ? "Item" : r[9] === "collection" ? "Collection" : "Catalog"];
+      var parts = [r[9] === "item" ? _("Item") : r[9] === "collection" ? _("Collection") : _("Catalog")];
       if (r[2] && r[2] !== r[1]) { parts.push(r[2]); }
       if (r[4] !== null) { parts.push(isoDay(r[4]) + (r[5] !== null && r[5] !== r[4] ? " – " + isoDay(r[5]) : "")); }
       if (r[8] >= 0 && collections[r[8]]) { parts.push(collections[r[8]][0]); }
@@ -327,9 +337,9 @@
       els.results.appendChild(li);
     });
     els.pages.textContent = "";
-    if (state.page > 0) { els.pages.appendChild(pageLink(state, state.page - 1, "Previous")); }
+    if (state.page > 0) { els.pages.appendChild(pageLink(state, state.page - 1, _("Previous"))); }
     if (rows.length > (state.page + 1) * PAGE || total === null) {
-      els.pages.appendChild(pageLink(state, state.page + 1, "Next"));
+      els.pages.appendChild(pageLink(state, state.page + 1, _("Next")));
     }
     drawResults(shown);
   }
@@ -380,7 +390,7 @@
     var started = performance.now();
     var state = readState();
     fill(state);
-    els.status.textContent = "Searching…";
+    els.status.textContent = _("Searching…");
     manifestPromise.then(function (manifest) {
       collections = manifest.collections;
       var f = { c: state.c === "" ? null : Number(state.c), from: day(state.from), to: day(state.to),
@@ -395,7 +405,7 @@
       window.sitegenSearch.sinceLoadMs = performance.now();
       document.documentElement.setAttribute("data-search", "done");
     }, function (error) {
-      els.status.textContent = "The search index could not be loaded (" + error.message + ").";
+      els.status.textContent = _("The search index could not be loaded (%(error)s).", { error: error.message });
       document.documentElement.setAttribute("data-search", "error");
     });
   }
@@ -418,14 +428,14 @@
     var map = window.sitegenMap;
     if (!map) { return; }
     var button = this, first = null, preview = null;
-    button.textContent = "Click two corners on the map";
+    button.textContent = _("Click two corners on the map");
     map.getContainer().style.cursor = "crosshair";
     function corner(event) {
       if (!first) { first = event.latlng; preview = L.rectangle([first, first], { dashArray: "4 4" }).addTo(map); return; }
       var a = first, b = event.latlng;
       map.off("click", corner); map.off("mousemove", move);
       map.getContainer().style.cursor = ""; map.removeLayer(preview);
-      button.textContent = "Draw a box on the map";
+      button.textContent = _("Draw a box on the map");
       var box = [Math.min(a.lng, b.lng), Math.min(a.lat, b.lat), Math.max(a.lng, b.lng), Math.max(a.lat, b.lat)];
       ["w", "s", "e", "n"].forEach(function (k, i) { els[k].value = Math.round(box[i] * 1e4) / 1e4; });
       writeState(formState());

@@ -1,6 +1,12 @@
 /* stac-sitegen: small progressive enhancements. Pages work without this file. */
 (function () {
   "use strict";
+  // Interface text in the site's language: _static/messages.LANG.js fills
+  // window.SITEGEN_MESSAGES (English pages have none); %(name)s takes values[name].
+  function _(text, values) {
+    var said = (window.SITEGEN_MESSAGES || {})[text] || text;
+    return values ? said.replace(/%\((\w+)\)s/g, function (all, k) { return String(values[k]); }) : said;
+  }
 
   function fallbackCopy(text) {
     // execCommand works where the async clipboard API is refused (some file:// setups).
@@ -50,8 +56,8 @@
         if (button.hasAttribute("data-resolve")) {
           value = new URL(value, document.baseURI).href;
         }
-        copy(value).then(function () { say(button, "Copied"); },
-          function () { selectNext(button); say(button, "Press Ctrl+C"); });
+        copy(value).then(function () { say(button, _("Copied")); },
+          function () { selectNext(button); say(button, _("Press Ctrl+C")); });
       });
     })(buttons[i]);
   }
