@@ -1,5 +1,7 @@
-"""The commands of docs/quickstart.md, docs/theming.md and docs/getting-found.md run as
-written, in order, in a fresh folder holding a copy of the sample catalog in catalog/.
+"""The commands of docs/quickstart.md, docs/theming.md, docs/getting-found.md and
+docs/user-guide.md run as written, in order, in a fresh folder holding a copy of the
+sample catalog in catalog/; docs/development.md's translation commands in a copy of
+the sources.
 
 A block is marked ``<!-- tested -->`` (run with ``sh -e``) or ``<!-- tested: serve -->``
 (a server: started, asked for its home page, stopped with Ctrl-C)."""
@@ -30,9 +32,10 @@ def blocks(doc: str) -> list[tuple[str, str]]:
             for indent, kind, body in BLOCK.findall(text)]
 
 
-def run_doc(doc: str, work: Path) -> list[str]:
+def run_doc(doc: str, work: Path, catalog: bool = True) -> list[str]:
     """Run every block of ``doc`` in ``work``; returns each block's output."""
-    shutil.copytree(SAMPLE, work / "catalog")
+    if catalog:
+        shutil.copytree(SAMPLE, work / "catalog")
     env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent),
                                                   os.environ.get("PATH", "")])}
     outputs = []
@@ -73,6 +76,8 @@ def serve(body: str, work: Path, env: dict[str, str]) -> str:
 
 def test_the_docs_mark_their_commands() -> None:
     assert [k for k, _ in blocks("quickstart.md")] == ["sh", "serve", "sh", "sh", "sh"]
+    assert [k for k, _ in blocks("user-guide.md")] == ["sh", "serve"]
+    assert len(blocks("development.md")) == 1
     assert len(blocks("theming.md")) == 4
     assert len(blocks("getting-found.md")) == 3
 
@@ -109,6 +114,32 @@ def test_getting_found_guide(tmp_path: Path) -> None:
     home = (tmp_path / "site" / "index.html").read_text("utf-8")
     assert '<meta name="google-site-verification" content="TOKEN-FROM-GOOGLE">' in home
     assert (tmp_path / "site" / "sitemap.xml").is_file()
+
+
+def test_user_guide(tmp_path: Path) -> None:
+    outputs = run_doc("user-guide.md", tmp_path)
+    assert (tmp_path / "sitegen.toml").is_file()
+    workflow = (tmp_path / ".github" / "workflows" / "sitegen-pages.yml").read_text("utf-8")
+    assert "catalog/catalog.json" in workflow
+    assert "stac-sitegen" in outputs[1]  # the served home page
+
+
+def test_translation_commands_of_the_development_guide(tmp_path: Path) -> None:
+    """Run in a copy of the sources: extracting again changes nothing, and a new
+    language's catalog is started with every message."""
+    for part in ("scripts", "sitegen", "themes"):
+        shutil.copytree(REPO / part, tmp_path / part,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    pot = (tmp_path / "sitegen" / "locale" / "sitegen.pot").read_bytes()
+    german = (tmp_path / "sitegen" / "locale" / "de" / "LC_MESSAGES" / "sitegen.po").read_bytes()
+    outputs = run_doc("development.md", tmp_path, catalog=False)
+    assert "created sitegen/locale/fr/LC_MESSAGES/sitegen.po" in outputs[0]
+    assert (tmp_path / "sitegen" / "locale" / "sitegen.pot").read_bytes() == pot
+    assert (tmp_path / "sitegen" / "locale" / "de" / "LC_MESSAGES" / "sitegen.po"
+            ).read_bytes() == german
+    french = (tmp_path / "sitegen" / "locale" / "fr" / "LC_MESSAGES" / "sitegen.po"
+              ).read_text("utf-8")
+    assert french.count("msgid ") == pot.decode("utf-8").count("msgid ")
 
 
 @pytest.mark.parametrize("doc", ["quickstart.md", "theming.md", "getting-found.md",
