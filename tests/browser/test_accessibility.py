@@ -55,6 +55,8 @@ def test_axe_finds_no_serious_violation(sample: Built, probe: Any, kind: str, wi
     p = probe(viewport={"width": width, "height": 800}, color_scheme=scheme)
     violations = _violations(p.page, (sample.out / PAGES[kind]).as_uri())
     assert violations == [], _describe(violations)
+    # nothing wider than the screen (the item list once was, on phones)
+    assert p.page.evaluate("() => document.documentElement.scrollWidth") <= width
 
 
 def test_keyboard_reaches_a_skip_link_first_and_sees_focus(sample: Built, probe: Any) -> None:
@@ -108,3 +110,19 @@ def test_configured_colours_and_logo_stay_accessible(tmp_path: Path, probe: Any,
         link = p.page.evaluate("() => getComputedStyle(document.querySelector('main a'))"
                                ".color")
         assert link == ("rgb(122, 31, 92)" if scheme == "light" else "rgb(240, 166, 211)")
+
+
+@pytest.mark.parametrize("language", ["de", "sv"])
+def test_german_and_swedish_pages_stay_accessible(tmp_path: Path, probe: Any,
+                                                  language: str) -> None:
+    """Longer words and other labels: the translated pages pass axe too (phone width,
+    where long German words are most likely to overflow)."""
+    built = build_site(SAMPLE, tmp_path / "site", offline=True, items_per_page=3,
+                       language=language)
+    for kind, rel in PAGES.items():
+        p = probe(viewport={"width": 360, "height": 800})
+        violations = _violations(p.page, (built.out / rel).as_uri())
+        assert violations == [], f"{kind}: {_describe(violations)}"
+        assert p.page.evaluate("() => document.documentElement.lang") == language
+        # nothing wider than the phone's screen
+        assert p.page.evaluate("() => document.documentElement.scrollWidth") <= 360, kind
