@@ -8,6 +8,7 @@ autoescape and macro calls in per-property loops dominated render time).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,20 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    nodes,
     select_autoescape,
+)
+from jinja2.ext import Extension, InternationalizationExtension
+from jinja2.lexer import (
+    TOKEN_COMMA,
+    TOKEN_LPAREN,
+    TOKEN_MOD,
+    TOKEN_NAME,
+    TOKEN_PIPE,
+    TOKEN_RPAREN,
+    TOKEN_STRING,
+    Token,
+    TokenStream,
 )
 from markupsafe import Markup, escape
 
@@ -104,6 +118,66 @@ class SiteEnvironment(Environment):
         return super().getattr(obj, attribute)
 
 
+class ConstantMessages(Extension):
+    """Interface texts are translated when a template is compiled, not on every render.
+
+    An environment speaks one language, so the translation of a literal cannot change
+    under a compiled template; an item page has some 60 texts, and each gettext call
+    costs a context call at render time. ``_("text")`` becomes the translated constant,
+    ``_("text", name=value)`` becomes ``("translated"|safe) % dict(name=value)``: what
+    new-style gettext gives (translations are trusted like templates and marked safe;
+    values are escaped; ``%%`` is ``%``).
+    """
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        translate = getattr(self.environment, "sitegen_gettext", None)
+        window: list[Token] = []
+        for token in stream:
+            window.append(token)
+            if len(window) < 4:
+                continue
+            kinds = [t.type for t in window]
+            if translate is None or window[0].value != "_" or kinds[:3] != [
+                    TOKEN_NAME, TOKEN_LPAREN, TOKEN_STRING] or kinds[3] not in (
+                    TOKEN_RPAREN, TOKEN_COMMA):
+                yield window.pop(0)
+                continue
+            text = translate(window[2].value)
+            line = window[0].lineno
+            if kinds[3] == TOKEN_RPAREN:
+                try:
+                    text = text % {}
+                except (ValueError, TypeError, KeyError):
+                    yield window.pop(0)  # left to gettext when rendered (and its error)
+                    continue
+                yield from (Token(line, TOKEN_STRING, text), Token(line, TOKEN_PIPE, "|"),
+                            Token(line, TOKEN_NAME, "safe"))
+            else:  # values follow: the rest of the call becomes dict(...)'s arguments
+                yield from (Token(line, TOKEN_LPAREN, "("), Token(line, TOKEN_STRING, text),
+                            Token(line, TOKEN_PIPE, "|"), Token(line, TOKEN_NAME, "safe"),
+                            Token(line, TOKEN_RPAREN, ")"), Token(line, TOKEN_MOD, "%"),
+                            Token(line, TOKEN_NAME, "dict"), Token(line, TOKEN_LPAREN, "("))
+            window.clear()
+        yield from window
+
+
+class Translations(InternationalizationExtension):
+    """``{% trans %}`` blocks without a plural are translated when compiled, too (see
+    :class:`ConstantMessages`); plurals still choose their form when rendered."""
+
+    def _make_node(self, singular: str, plural: str | None, context: str | None,
+                   variables: dict[str, nodes.Expr], plural_expr: nodes.Expr | None,
+                   vars_referenced: bool, num_called_num: bool) -> nodes.Output:
+        translate = getattr(self.environment, "sitegen_gettext", None)
+        if translate is None or plural_expr is not None or context is not None:
+            return super()._make_node(singular, plural, context, variables, plural_expr,
+                                      vars_referenced, num_called_num)
+        node: nodes.Expr = nodes.MarkSafeIfAutoescape(nodes.Const(translate(singular)))
+        node = nodes.Mod(node, nodes.Dict([nodes.Pair(nodes.Const(key), value)
+                                           for key, value in variables.items()]))
+        return nodes.Output([node])
+
+
 def make_environment(dirs: tuple[str, ...], language: str = "en") -> Environment:
     """A Jinja environment over the theme folders, speaking ``language``.
 
@@ -123,10 +197,12 @@ def make_environment(dirs: tuple[str, ...], language: str = "en") -> Environment
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
-        extensions=["jinja2.ext.i18n"],
+        extensions=[Translations, ConstantMessages],
     )
+    translations = i18n.activate(language, dirs)
     env.install_gettext_translations(  # type: ignore[attr-defined]
-        i18n.activate(language, dirs), newstyle=True)
+        translations, newstyle=True)
+    env.sitegen_gettext = translations.gettext  # type: ignore[attr-defined]
     env.filters["number"] = i18n.number
     return env
 
@@ -203,6 +279,7 @@ def _target_dict(target: Target, label: str, media: str | None) -> dict[str, Any
         "label": label,
         "url": target.url,
         "action": "open" if opens else "download",
+        "action_label": i18n.gettext("Open") if opens else i18n.gettext("Download"),
         "text": target.text,
         "note": i18n.translate(target.note) if target.note else None,
         # Relative URLs are resolved by the script against the page's own address, so the

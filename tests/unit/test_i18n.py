@@ -183,3 +183,19 @@ def test_a_broken_theme_catalog_is_named(tmp_path: Path) -> None:
                                            r"%\(title\)s' uses '%\(titel\)s'; it may use "
                                            r"%\(title\)s"):
         i18n.activate("de", dirs)
+
+
+def test_constant_messages_are_translated_when_compiled() -> None:
+    env = make_environment((str(THEME),), "de")
+    source = '{{ _("Download") }}|{{ _("Map of %(title)s", title=t) }}|{{ _("50%% done") }}'
+    code = env.compile(source, raw=True)
+    assert "Herunterladen" in code and "'Download'" not in code  # a constant
+    assert "Karte von %(title)s" in code and "Map of" not in code  # values: put in later
+    assert env.from_string(source).render(t="<b>") == "Herunterladen|Karte von &lt;b&gt;|50% done"
+    # markup in a translation is kept (translations are trusted), as new-style gettext does
+    html = env.from_string('{{ _("(<code>.meta4</code>) with sizes and checksums, for aria2 '
+                           'and other download managers.") }}').render()
+    assert html.startswith("(<code>.meta4</code>) mit Größen")
+    # a bare placeholder without values stays a runtime call (and fails there, as before)
+    with pytest.raises(KeyError):
+        env.from_string('{{ _("%(x)s") }}').render()
