@@ -52,6 +52,8 @@ _DAY = 86400
 
 def normalize(text: str) -> str:
     """Lower case, accents removed (``Zürich`` -> ``zurich``)."""
+    if text.isascii():  # most ids and titles: nothing to fold (a third of the index time)
+        return text.lower()
     folded = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in folded if not unicodedata.combining(c))
 
@@ -292,10 +294,14 @@ def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
                   bbox=boxes.get(location), thumb=None,
                   collection=collections.get(location, -1), kind=node.kind,
                   terms=frozenset(terms_of(*words)))
+    collection_terms: dict[str | None, set[str]] = {}
     for item in site.items.values():
         s = item.summary
         collection = site.collection_of(s, s.collection)
-        collection_title = site.nodes[collection].title if collection else ""
+        shared = collection_terms.get(collection)
+        if shared is None:  # the same for every item of a collection
+            shared = collection_terms[collection] = terms_of(
+                site.nodes[collection].title if collection else "")
         thumb = thumbnail_url(s.thumbnail, "index.html", policy, [])
         start = day_number(s.start or s.datetime)
         end = day_number(s.end) if s.end else start
@@ -303,4 +309,4 @@ def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
                   bbox=s.bbox, thumb=thumb,
                   collection=collections.get(collection, -1) if collection else -1,
                   kind="item",
-                  terms=frozenset(terms_of(item.title, s.id, collection_title, *s.terms)))
+                  terms=frozenset(terms_of(item.title, s.id, *s.terms) | shared))
