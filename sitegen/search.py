@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, BinaryIO
 
 import orjson
@@ -70,6 +71,13 @@ def terms_of(*texts: str) -> set[str]:
         if _WHOLE_ID.match(compact):
             out.add(compact)  # the whole id, for exact id queries
     return out
+
+
+@lru_cache(maxsize=4096)
+def _shared_terms(texts: tuple[str, ...]) -> frozenset[str]:
+    """Terms of an item's keywords, platform and instruments: the same few tuples repeat
+    across the items of a collection."""
+    return frozenset(terms_of(*texts))
 
 
 def day_number(value: str | None) -> int | None:
@@ -309,4 +317,5 @@ def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
                   bbox=s.bbox, thumb=thumb,
                   collection=collections.get(collection, -1) if collection else -1,
                   kind="item",
-                  terms=frozenset(terms_of(item.title, s.id, *s.terms) | shared))
+                  terms=frozenset(terms_of(item.title, s.id) | _shared_terms(s.terms)
+                                  | shared))
