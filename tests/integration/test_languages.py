@@ -170,57 +170,45 @@ def words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[^\W\d_]{2,}", text)}
 
 
-def catalog_vocabulary(source: Path) -> set[str]:
-    """Every word the sample catalog could put on a page: its values, and the humanised
-    names of fields the dictionary does not know."""
-    vocabulary: set[str] = set()
+def catalog_strings(source: Path) -> tuple[list[str], list[str]]:
+    """Every string value and every key of the catalog's JSON files (a file that is not
+    JSON counts as one value)."""
+    values: list[str] = []
+    keys: list[str] = []
 
     def walk(value: Any) -> None:
         if isinstance(value, str):
-            vocabulary.update(words(value))
+            values.append(value)
         elif isinstance(value, dict):
             for k, v in value.items():
-                if not is_known(str(k)):
-                    vocabulary.update(words(label(str(k))))
-                if ":" in str(k):  # the extension badge
-                    vocabulary.update(words(str(k).split(":")[0]))
+                keys.append(str(k))
                 walk(v)
         elif isinstance(value, list):
             for v in value:
                 walk(v)
 
     for path in source.rglob("*.json"):
+        text = path.read_text(encoding="utf-8", errors="replace")
         try:
-            walk(json.loads(path.read_text(encoding="utf-8", errors="replace")))
+            walk(json.loads(text))
         except ValueError:
-            vocabulary.update(words(path.read_text(encoding="utf-8", errors="replace")))
+            values.append(text)
+    return values, keys
+
+
+def catalog_vocabulary(values: list[str], keys: list[str]) -> set[str]:
+    """Every word the catalog could put on a page: its values, the humanised names of
+    fields the dictionary does not know, extension badges, and units."""
+    vocabulary = {w for value in values for w in words(value)}
+    for key in keys:
+        if not is_known(key):
+            vocabulary.update(words(label(key)))
+        if ":" in key:  # the extension badge
+            vocabulary.update(words(key.split(":")[0]))
     # units are symbols, the same in every language
     vocabulary.update(w for spec in registry()["metadata"].values() if isinstance(spec, dict)
                       for w in words(str(spec.get("unit") or "")))
     return vocabulary
-
-
-def catalog_text(source: Path) -> str:
-    """Every string of the catalog, one a line (values and keys)."""
-    found: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            found.append(value)
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                found.append(str(k))
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-
-    for path in source.rglob("*.json"):
-        try:
-            walk(json.loads(path.read_text(encoding="utf-8", errors="replace")))
-        except ValueError:
-            found.append(path.read_text(encoding="utf-8", errors="replace"))
-    return "\n" + "\n".join(found) + "\n"
 
 
 def english_messages() -> list[str]:
@@ -267,8 +255,9 @@ def test_every_interface_string_goes_through_gettext(corpus: str, tmp_path: Path
     else:
         source = SAMPLE if corpus == "sample" else DATA / corpus
     built = build_site(source, tmp_path / "site", language="de", base_url="https://x.test/")
-    vocabulary = catalog_vocabulary(source.parent if corpus == "hostile" else source) | NAMES
-    data = catalog_text(source.parent if corpus == "hostile" else source)
+    values, keys = catalog_strings(source.parent if corpus == "hostile" else source)
+    vocabulary = catalog_vocabulary(values, keys) | NAMES
+    data = "\n" + "\n".join(values + keys) + "\n"  # one string a line
     # the English messages: whole (short ones) or their longer literal parts, where the
     # catalog does not have the same text itself
     fragments = {f.strip(" .,:;()…–") for m in english_messages()
