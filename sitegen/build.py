@@ -151,7 +151,8 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         site = build_model(crawled, config)
         policy = HrefPolicy(site.layout, is_url(root), config.copy_assets,
                             config.asset_base_url, config.remote_images)
-        info = _site_info(site, dirs)
+        messages = _script_messages(dirs)
+        info = _site_info(site, messages)
         # With a usable build cache the site is updated in place: the staging folder
         # then receives only the files that are new or changed.
         update = cached is not None and cached.reusing
@@ -166,7 +167,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         # writes them while the workers render items, when this process is idle.
         aux_out = groups.to_write("aux", groups.aux_key())
         aux_future = aux.submit(_timed, _write_aux, site, env, info, policy, aux_out, dirs,
-                                config) if aux_out is not None else None
+                                config, messages) if aux_out is not None else None
         clock.mark("build cache keys")
         state = WorkerState(build_id, dirs, info, policy, staging.path,
                             config.download_roles, config.offline,
@@ -301,13 +302,13 @@ def _known(cached: BuildCache) -> Known:
     return known
 
 
-def _site_info(site: Site, dirs: tuple[str, ...]) -> SiteInfo:
+def _site_info(site: Site, messages: dict[str, str]) -> SiteInfo:
     root = site.nodes[site.root]
     return SiteInfo(title=site.title, language=site.config.language,
                     base_url=site_url(site.config), root_page=root.page, root_json=root.json,
                     logo=branding.logo_path(site.config),
                     site_css=branding.site_css(site.config) is not None,
-                    messages=_messages_path(site.config) if _script_messages(dirs) else None)
+                    messages=_messages_path(site.config) if messages else None)
 
 
 def _theme_static(dirs: tuple[str, ...]) -> dict[str, Path]:
@@ -536,11 +537,11 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
 
 
 def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: Output,
-               dirs: tuple[str, ...], config: Config) -> None:
+               dirs: tuple[str, ...], config: Config, messages: dict[str, str]) -> None:
     """Everything that depends on the crawl only: search, sitemaps, static files."""
     _write_search(site, env, info, policy, out)
     _write_indexes(site, info, out)
-    _write_static(dirs, env, info, out, config)
+    _write_static(dirs, env, info, out, config, messages)
 
 
 def _write_indexes(site: Site, info: SiteInfo, out: Output) -> None:
@@ -607,14 +608,14 @@ def _same_file(source: str, published: str) -> bool:
 
 
 def _write_static(dirs: tuple[str, ...], env: Any, info: SiteInfo, out: Output,
-                  config: Config) -> None:
-    """Theme static files (default first, user theme over it), map skeletons, 404 page,
-    .nojekyll."""
+                  config: Config, messages: dict[str, str]) -> None:
+    """Theme static files (default first, user theme over it), the scripts' translated
+    ``messages``, map skeletons, 404 page, .nojekyll."""
     for rel, path in _theme_static(dirs).items():
         out.write(rel, path.read_bytes())
     if info.messages:
         out.write(info.messages, "/* Interface messages of the site's scripts. */\n"
-                  "window.SITEGEN_MESSAGES = " + script_json(_script_messages(dirs)) + ";\n")
+                  "window.SITEGEN_MESSAGES = " + script_json(messages) + ";\n")
     logo = branding.logo_path(config)
     if logo is not None and config.logo is not None:
         out.write(logo, Path(config.logo).read_bytes())
