@@ -19,6 +19,7 @@ exists for the language (German); otherwise they stay in English.
 
 from __future__ import annotations
 
+import dataclasses
 import gettext as _gettext
 import io
 import itertools
@@ -49,10 +50,14 @@ TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 JS_MESSAGE = re.compile(r'\b_\("((?:[^"\\\n]|\\.)*)"\s*[,)]')
 
 
+@dataclasses.dataclass(frozen=True)
 class _State:
-    translations: _gettext.NullTranslations = _gettext.NullTranslations()
-    locale: Locale = Locale("en")
-    fields: dict[str, str] = {}
+    """The active language of the process; replaced whole by :func:`activate`."""
+
+    translations: _gettext.NullTranslations = dataclasses.field(
+        default_factory=_gettext.NullTranslations)
+    locale: Locale = dataclasses.field(default_factory=lambda: Locale(SOURCE_LANGUAGE))
+    fields: dict[str, str] = dataclasses.field(default_factory=dict)
     language: str = SOURCE_LANGUAGE
     decimal: str = "."
     token: tuple[int, str] = (0, SOURCE_LANGUAGE)
@@ -108,8 +113,9 @@ def M_(msgid: str, **params: Any) -> Message:  # noqa: N802 - a gettext-style ma
     return Message(msgid, params)
 
 
-def translate(text: str) -> str:
-    """A :class:`Message` in the active language; any other string as it is (data)."""
+def translate(text: str | None) -> str | None:
+    """A :class:`Message` in the active language; any other string (data) or None as it
+    is."""
     if isinstance(text, Message):
         translated = gettext(text.msgid)
         if not text.params:
@@ -283,31 +289,31 @@ def activate(language: str, theme_dirs: tuple[str, ...] = ()) -> _gettext.NullTr
     Raises:
         SitegenError: No catalog serves ``language``, or one cannot be read.
     """
+    global _state
     resolved = resolve(language, theme_dirs)
-    _state.translations = translations(language, theme_dirs)
-    if not hasattr(_state.translations, "sitegen_token"):
-        _state.translations.sitegen_token = next(_tokens)  # type: ignore[attr-defined]
-    _state.token = (_state.translations.sitegen_token, resolved)  # type: ignore[attr-defined]
+    texts = translations(language, theme_dirs)
+    if not hasattr(texts, "sitegen_token"):
+        texts.sitegen_token = next(_tokens)  # type: ignore[attr-defined]
     try:
-        _state.locale = Locale.parse(language, sep="-")
+        locale = Locale.parse(language, sep="-")
     except (ValueError, UnknownLocaleError):
-        _state.locale = Locale.parse(resolved, sep="-")
-    _state.fields = field_labels(resolved)
-    _state.decimal = str(_state.locale.number_symbols.get("latn", {}).get("decimal", "."))
-    _state.language = language
-    return _state.translations
+        locale = Locale.parse(resolved, sep="-")
+    _state = _State(
+        translations=texts, locale=locale, fields=field_labels(resolved), language=language,
+        decimal=str(locale.number_symbols.get("latn", {}).get("decimal", ".")),
+        token=(texts.sitegen_token, resolved))  # type: ignore[attr-defined]
+    return texts
 
 
-def snapshot() -> tuple[Any, ...]:
-    """The active language's state, for :func:`restore`."""
-    return (_state.translations, _state.locale, _state.fields, _state.language,
-            _state.decimal, _state.token)
+def snapshot() -> _State:
+    """The active language, for :func:`restore`."""
+    return _state
 
 
-def restore(saved: tuple[Any, ...]) -> None:
+def restore(saved: _State) -> None:
     """Make a :func:`snapshot` the active language again."""
-    (_state.translations, _state.locale, _state.fields, _state.language,
-     _state.decimal, _state.token) = saved
+    global _state
+    _state = saved
 
 
 def cache_token() -> tuple[int, str]:

@@ -262,7 +262,7 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
         "datetime": when,
         "bbox": bbox_text(bbox),
         "geometry": geometry.get("type") if isinstance(geometry, dict) else None,
-        "geometry_problem": i18n.translate(geometry_problem) if geometry_problem else None,
+        "geometry_problem": i18n.translate(geometry_problem),
         "collection": (job.collection[0], relative_url(job.collection[1], page))
         if job.collection else None,
         "parents": [(t, relative_url(p, page)) for t, p in job.parents],
@@ -354,7 +354,7 @@ def map_context(data: dict[str, Any] | None, static: str, offline: bool) -> dict
     data["offline"] = offline
     note = data.pop("note", None)
     return {"kind": data["kind"], "json": Markup(script_json(data)),
-            "note": i18n.translate(note) if note else None}
+            "note": i18n.translate(note)}
 
 
 def _s(value: object) -> str | None:

@@ -281,7 +281,7 @@ def _target_dict(target: Target, label: str, media: str | None) -> dict[str, Any
         "action": "open" if opens else "download",
         "action_label": i18n.gettext("Open") if opens else i18n.gettext("Download"),
         "text": target.text,
-        "note": i18n.translate(target.note) if target.note else None,
+        "note": i18n.translate(target.note),
         # Relative URLs are resolved by the script against the page's own address, so the
         # copied URL is right on any host, under any sub-path and from file://.
         "copy": target.url if is_web else (target.text or None),
@@ -399,7 +399,7 @@ def other_links(doc: dict[str, Any], location: str, page: str, policy: HrefPolic
         title = link.get("title")
         out.append({"rel": rel, "title": title if isinstance(title, str) and title.strip()
                     else None, "url": target.url, "text": target.text,
-                    "note": i18n.translate(target.note) if target.note else None})
+                    "note": i18n.translate(target.note)})
     return out
 
 
