@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import quote, unquote, urlparse
 from xml.sax.saxutils import escape as xml_escape
 
@@ -42,9 +42,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SUFFIXES = (".download.sh", ".urls.txt", ".meta4", ".other-urls.txt")
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One file to download.
+class Entry(NamedTuple):
+    """One file to download (a named tuple: one per asset of every item).
 
     Attributes:
         path: Where it goes, relative to the download folder (site structure).

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import posixpath
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import orjson
@@ -26,11 +26,12 @@ STORAGE_SCHEMES = ("s3", "gs", "gcs", "az", "abfs", "abfss", "wasb", "wasbs", "f
                    "sftp", "hdfs", "oss", "r2")
 #: Extensions never copied as assets: they would be served as pages of this site.
 NO_COPY_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".js", ".mjs")
+#: Resolved hrefs a policy remembers before it starts over.
+_MEMO = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """What an href becomes in one page.
+class Target(NamedTuple):
+    """What an href becomes in one page (a named tuple: made dozens of times a page).
 
     Attributes:
         url: Relative or absolute URL to link to, or None when not clickable.
@@ -87,7 +88,30 @@ class HrefPolicy:
         return os.path.realpath(path).startswith(root.rstrip(os.sep) + os.sep)
 
     def asset(self, href: object, base: str, from_page: str) -> Target:
-        """Resolve an asset (or thumbnail) href of the document at ``base``."""
+        """Resolve an asset (or thumbnail) href of the document at ``base``.
+
+        Remembered per policy (a page, its JSON copy and its download lists ask for the
+        same hrefs from the same folder), for one build: the answer depends on files.
+        """
+        if not isinstance(href, str):
+            return self._asset(href, base, from_page)
+        key = (href, base, from_page.rpartition("/")[0])
+        memo: dict[tuple[str, str, str], Target] | None = self.__dict__.get("_memo")
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_memo", memo)
+        target = memo.get(key)
+        if target is None:
+            if len(memo) >= _MEMO:
+                memo.clear()
+            target = memo[key] = self._asset(href, base, from_page)
+        return target
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the memory of answers (workers start their own)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
+    def _asset(self, href: object, base: str, from_page: str) -> Target:
         kind, target = resolve_href(href, base)
         text = href if isinstance(href, str) else ""
         if kind == "remote":

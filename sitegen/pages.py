@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from sitegen import i18n
 from sitegen.bulk import Chunks, Stats, item_entries, render_chunks, write_lists
+from sitegen.cards import AssetCards
 from sitegen.catalog import extent_boxes, find_thumbnail, migrate, valid_bbox
 from sitegen.config import Config
 from sitegen.fields import as_dict, as_list, bbox_text, datetime_text, property_table
@@ -47,7 +48,6 @@ from sitegen.render import (
     ITEM_SKIP,
     NODE_SHOWN,
     SiteInfo,
-    asset_rows,
     citation,
     crumbs_for,
     extent_text,
@@ -166,7 +166,8 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
                     job.location.rsplit("/", 1)[-1], chunks.stats, [chunks],
                     state.info.base_url)
     try:
-        context = item_context(raw, job, state, copies, problem)
+        context = item_context(raw, job, state, copies, problem,
+                               AssetCards.of(template.environment))
         context["bulk"] = bulk_context(stem, job.page, raw.get("id"), chunks.stats,
                                        state.roles, "item")
         html = render_page(template, context)
@@ -232,7 +233,8 @@ def _self_url(info: SiteInfo, json_path: str) -> str | None:
 
 
 def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
-                 copies: list[Copy], geometry_problem: str | None = None) -> dict[str, Any]:
+                 copies: list[Copy], geometry_problem: str | None,
+                 cards: AssetCards) -> dict[str, Any]:
     """Template context of an Item page."""
     doc = migrate(raw)
     page = job.page
@@ -270,12 +272,13 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
         "properties": Markup(property_table(props, ITEM_SKIP)),
         "details": Markup(property_table(doc, ITEM_SHOWN)),
         "citation": citation(props),
-        "assets": asset_rows(doc.get("assets"), job.location, page, policy, copies, doc),
         "license": license_info(doc, job.location, page, policy, copies),
         "providers": providers(doc),
         "related": [(rel, t, relative_url(p, page) if p else None) for rel, t, p in job.related],
         "links": other_links(doc, job.location, page, policy, copies),
     }
+    context["item"]["assets"] = cards.rows(doc.get("assets"), job.location, page, policy,
+                                           copies, doc, context)
     context["map"] = map_context(item_map(doc, job.location, bbox, page, policy, copies),
                                  context["static"], state.offline)
     base = state.info.base_url
@@ -400,8 +403,10 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
         "summaries": summary_rows(doc),
         "details": Markup(property_table(doc, NODE_SHOWN)),
         "citation": citation(doc),
-        "assets": asset_rows(doc.get("assets"), node.location, first_page, policy, copies,
-                             doc),
+        "assets": AssetCards.of(env).rows(
+            doc.get("assets"), node.location, first_page, policy, copies, doc,
+            page_context(info, first_page, node.title, meta, node.json,
+                         crumbs_for(trail, node.title, first_page), node.kind)),
         "links": other_links(doc, node.location, first_page, policy, copies),
         "thumbnail": thumbnail_url(find_thumbnail(doc, node.location), first_page, policy,
                                    copies),

@@ -41,27 +41,22 @@ from sitegen import __version__, i18n
 from sitegen.catalog import STRUCTURAL_RELS, extent_boxes, extent_intervals
 from sitegen.errors import SitegenError
 from sitegen.fields import (
-    as_dict,
     as_list,
     bbox_text,
     datetime_text,
     format_datetime,
-    format_size,
-    property_table,
     value_html,
 )
 from sitegen.formats import (
     NON_SPDX,
-    decode_multihash,
     doi_id,
     doi_url,
-    format_name,
     is_image,
     spdx_url,
 )
 from sitegen.layout import relative_url, to_root
-from sitegen.links import HrefPolicy, Target
-from sitegen.markdown import plain_text, render_markdown
+from sitegen.links import HrefPolicy
+from sitegen.markdown import plain_text
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ITEM_SKIP = frozenset({"title", "description", "sci:citation", "sci:doi", "sci:publications"})
@@ -262,99 +257,6 @@ def crumbs_for(
     out: list[tuple[str, str | None]] = [(t, relative_url(p, page)) for t, p in trail]
     out.append((current, None))
     return out
-
-
-ASSET_SHOWN = frozenset({"href", "title", "description", "type", "roles", "file:size",
-                         "file:checksum", "alternate", "storage:refs",
-                         "storage:requester_pays"})
-PREVIEW_ROLES = frozenset({"thumbnail", "overview"})
-
-
-def _target_dict(target: Target, label: str, media: str | None) -> dict[str, Any]:
-    """What the template needs for one href: link, copy value, note."""
-    is_web = target.url is not None
-    opens = media is not None and media.split(";")[0].strip().lower() in (
-        "text/html", "application/xhtml+xml")
-    return {
-        "label": label,
-        "url": target.url,
-        "action": "open" if opens else "download",
-        "action_label": i18n.gettext("Open") if opens else i18n.gettext("Download"),
-        "text": target.text,
-        "note": i18n.translate(target.note),
-        # Relative URLs are resolved by the script against the page's own address, so the
-        # copied URL is right on any host, under any sub-path and from file://.
-        "copy": target.url if is_web else (target.text or None),
-        "resolve": is_web and not (target.url or "").startswith(("http://", "https://")),
-    }
-
-
-def requester_pays(asset: dict[str, Any], doc: dict[str, Any]) -> bool:
-    """True when the storage extension says the downloader pays (v1 or v2 fields)."""
-    props = as_dict(doc.get("properties"))
-    if asset.get("storage:requester_pays") is True or props.get("storage:requester_pays") is True:
-        return True
-    schemes = as_dict(doc.get("storage:schemes")) or as_dict(props.get("storage:schemes"))
-    for ref in as_list(asset.get("storage:refs")):
-        if isinstance(ref, str) and as_dict(schemes.get(ref)).get("requester_pays") is True:
-            return True
-    return False
-
-
-def asset_rows(
-    assets: object, location: str, page: str, policy: HrefPolicy, copies: list[tuple[str, str]],
-    doc: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Display records of a document's assets (asset cards), in document order."""
-    if not isinstance(assets, dict):
-        return []
-    rows: list[dict[str, Any]] = []
-    for key, asset in assets.items():
-        if not isinstance(asset, dict):
-            continue
-        target = policy.asset(asset.get("href"), location, page)
-        if target.copy is not None:
-            copies.append(target.copy)
-        media = asset.get("type") if isinstance(asset.get("type"), str) else None
-        roles = [r for r in as_list(asset.get("roles")) if isinstance(r, str)]
-        title = asset.get("title")
-        desc = asset.get("description")
-        alternates = []
-        for name, alt in as_dict(asset.get("alternate")).items():
-            if not isinstance(alt, dict):
-                continue
-            alt_target = policy.asset(alt.get("href"), location, page)
-            if alt_target.copy is not None:
-                copies.append(alt_target.copy)
-            raw_title = alt.get("title")
-            alt_title = raw_title if isinstance(raw_title, str) else str(name)
-            alternates.append(_target_dict(alt_target, alt_title, media))
-        extra = {k: v for k, v in asset.items() if k not in ASSET_SHOWN}
-        checksum = asset.get("file:checksum")
-        decoded = decode_multihash(checksum) if isinstance(checksum, str) else None
-        main = _target_dict(target, "", media)
-        rows.append({
-            "index": len(rows) + 1,
-            "key": str(key),
-            "title": title if isinstance(title, str) and title.strip() else str(key),
-            "description": Markup(render_markdown(desc)) if isinstance(desc, str) else None,
-            "type": media,
-            "format": format_name(media, target.text),
-            "roles": roles,
-            "size": format_size(asset["file:size"]) if "file:size" in asset else None,
-            "checksum": {"algorithm": decoded[0], "hex": decoded[1]} if decoded else (
-                {"algorithm": "checksum", "hex": checksum} if isinstance(checksum, str)
-                else None),
-            "main": main,
-            "alternates": alternates,
-            "hrefs": [main, *alternates],
-            "requester_pays": requester_pays(asset, doc or {}),
-            "preview": target.url is not None and policy.may_inline(target.url)
-            and is_image(media, target.text) and (bool(PREVIEW_ROLES & set(roles)) or key in
-                                              ("thumbnail", "overview")),
-            "fields": Markup(property_table(extra, frozenset())) if extra else None,
-        })
-    return rows
 
 
 #: Links shown elsewhere on a page (navigation, related STAC documents, alternates).
