@@ -162,12 +162,20 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         if update:
             out.existing()  # one listing of the site, before two threads use it
             clock.mark("listing the previous site")
-        groups = _Groups(cached, out, site, crawled)
+        groups = _Groups(cached, out, site, crawled, reporter)
         # The search index, sitemaps and static files need no item page: a thread
         # writes them while the workers render items, when this process is idle.
-        aux_out = groups.to_write("aux", groups.aux_key())
-        aux_future = aux.submit(_timed, _write_aux, site, env, info, policy, aux_out, dirs,
-                                config, messages) if aux_out is not None else None
+        # Three groups, each kept when its own inputs are unchanged: a title edit
+        # changes the search index, not the sitemaps or the static files.
+        sitemap = list(_sitemap_pages(site)) if info.base_url else []
+        aux_outs = {
+            "search": groups.to_write("search", groups.aux_key()),
+            "sitemaps": groups.to_write("sitemaps", groups.key_of(sitemap)),
+            "static": groups.to_write("static", groups.key_of([repr(info), messages])),
+        }
+        aux_future = aux.submit(_timed, _write_aux, site, env, info, policy, aux_outs, dirs,
+                                config, messages, sitemap) \
+            if any(o is not None for o in aux_outs.values()) else None
         clock.mark("build cache keys")
         state = WorkerState(build_id, dirs, info, policy, staging.path,
                             config.download_roles, config.offline,
@@ -179,6 +187,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
                               groups.job_keys)
         clock.mark("item pages")
         node_outs: dict[str, Output] = {}
+        list_outs: dict[str, Output] = {}
         for node in site.nodes.values():
             node_out = groups.to_write(f"node:{node.location}", groups.node_key(node.location))
             if node_out is not None:
@@ -187,7 +196,13 @@ def _build(source: str | None, config: Config, reporter: Reporter,
                 copies += groups.kept_copies(f"node:{node.location}")
                 for page in node.list_pages:
                     reporter.reuse(node.kind, page)
-        lists = _write_node_lists(site, info, spool, node_outs)
+            # The lists change only with the download entries below the node (not with
+            # a title edit, say), so they are a group of their own.
+            list_out = groups.to_write(f"lists:{node.location}",
+                                       groups.lists_key(node.location, spool))
+            if list_out is not None:
+                list_outs[node.location] = list_out
+        lists = _write_node_lists(site, info, spool, list_outs, node_outs)
         clock.mark("catalog and collection download lists")
         copies += _write_nodes(site, env, info, policy, node_outs, reporter, lists, spool)
         clock.mark("catalog and collection pages")
@@ -433,7 +448,8 @@ class _Groups:
     """
 
     def __init__(self, cached: BuildCache | None, out: Output, site: Site,
-                 crawled: Crawl) -> None:
+                 crawled: Crawl, reporter: Reporter) -> None:
+        self.reporter = reporter
         self.cached = cached
         self.out = out
         self.site = site
@@ -472,6 +488,30 @@ class _Groups:
             h.update(self.job_keys.get(loc, b""))
         return h.digest()
 
+    def key_of(self, data: object) -> bytes:
+        """Key of a group made from ``data`` (JSON-like) and the fingerprint alone."""
+        if self.cached is None:
+            return b""
+        try:
+            dumped = orjson.dumps(data)
+        except (TypeError, orjson.JSONEncodeError):  # lone surrogates, huge integers
+            dumped = repr(data).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(self.cached.fingerprint.encode() + b"\0" + dumped,
+                               digest_size=16).digest()
+
+    def lists_key(self, location: str, spool: Spool) -> bytes:
+        """Key of a node's download lists: where they are, the node's title and the
+        download entries of every item below it, in order."""
+        if self.cached is None:
+            return b""
+        node = self.site.nodes[location]
+        h = hashlib.blake2b(digest_size=16)
+        h.update(orjson.dumps([self.cached.fingerprint, location, node.page, node.title]))
+        for loc in self.site.items_below(location):
+            entry = spool.entry(loc)
+            h.update(entry[7] if entry is not None else b"-")
+        return h.digest()
+
     def to_write(self, name: str, key: bytes) -> Output | None:
         """None when the group's files are kept from the previous site, else the
         output to write them through."""
@@ -482,6 +522,7 @@ class _Groups:
                 return None
         group = self.out.group()
         self.made[name] = (key, group)
+        self.reporter.made_group(name)
         return group
 
     def kept_copies(self, name: str) -> list[tuple[str, str]]:
@@ -498,20 +539,21 @@ class _Groups:
 
 
 def _write_node_lists(site: Site, info: SiteInfo, spool: Spool, outs: dict[str, Output],
-                      ) -> dict[str, Stats]:
+                      shown: Iterable[str]) -> dict[str, Stats]:
     """Bulk download lists of the Catalogs and Collections in ``outs``: all items below
-    each."""
+    each. Returns the lists' statistics of those nodes and of the ``shown`` ones (whose
+    pages tell them) that have lists."""
     lists: dict[str, Stats] = {}
-    for node in site.nodes.values():
-        out = outs.get(node.location)
-        if out is None:
-            continue
+    for location in dict.fromkeys([*outs, *shown]):
+        node = site.nodes[location]
         stats = spool.stats(site.items_below(node.location))
         if not stats.files and not stats.others:
             continue
-        write_lists(out.open, node.page[:-5], node.title, stats,
-                    spool.read(site.items_below(node.location)), info.base_url)
-        lists[node.location] = stats
+        lists[location] = stats
+        out = outs.get(location)
+        if out is not None:
+            write_lists(out.open, node.page[:-5], node.title, stats,
+                        spool.read(site.items_below(node.location)), info.base_url)
     return lists
 
 
@@ -536,19 +578,25 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
     out.write("search/index.html", html)
 
 
-def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy, out: Output,
-               dirs: tuple[str, ...], config: Config, messages: dict[str, str]) -> None:
-    """Everything that depends on the crawl only: search, sitemaps, static files."""
-    _write_search(site, env, info, policy, out)
-    _write_indexes(site, info, out)
-    _write_static(dirs, env, info, out, config, messages)
+def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
+               outs: dict[str, Output | None], dirs: tuple[str, ...], config: Config,
+               messages: dict[str, str], sitemap: list[tuple[str, str | None]]) -> None:
+    """Everything that depends on the crawl only: search, sitemaps, static files (those
+    of ``outs`` that are not None)."""
+    if outs["search"] is not None:
+        _write_search(site, env, info, policy, outs["search"])
+    if outs["sitemaps"] is not None:
+        _write_indexes(info, outs["sitemaps"], sitemap)
+    if outs["static"] is not None:
+        _write_static(dirs, env, info, outs["static"], config, messages)
 
 
-def _write_indexes(site: Site, info: SiteInfo, out: Output) -> None:
+def _write_indexes(info: SiteInfo, out: Output, sitemap: list[tuple[str, str | None]],
+                   ) -> None:
     """sitemap.xml (or an index and parts) and robots.txt; they need the base URL."""
     if not info.base_url:
         return
-    write_sitemaps(out.open, info.base_url, _sitemap_pages(site))
+    write_sitemaps(out.open, info.base_url, sitemap)
     robots = robots_txt(info.base_url)
     if robots:
         out.write("robots.txt", robots)

@@ -19,6 +19,7 @@ the site root when it is written.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -88,6 +89,7 @@ class Chunks:
     meta4: bytes
     others: bytes
     stats: Stats
+    digest: bytes = b""  # of the four texts: lists over unchanged chunks are unchanged
 
 
 def item_folder(page: str) -> str:
@@ -212,8 +214,11 @@ def render_chunks(entries: list[Entry], others: list[str]) -> Chunks:
         parts.append(b"    <url>" + link + b"</url>\n  </file>\n")
         meta4.append(b"".join(parts))
     other_bytes = b"".join(o.encode("utf-8") + b"\n" for o in others)
-    return Chunks(b"".join(urls), b"".join(script), b"".join(meta4), other_bytes,
-                  Stats(len(entries), size, sized, len(others)))
+    texts = (b"".join(urls), b"".join(script), b"".join(meta4), other_bytes)
+    digest = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        digest.update(len(text).to_bytes(8, "little") + text)
+    return Chunks(*texts, Stats(len(entries), size, sized, len(others)), digest.digest())
 
 
 def _script_header(title: str, files: int, size_text: str, to_root: str,
@@ -291,8 +296,9 @@ def write_lists(
         meta4.write(_META4_FOOTER)
 
 
-#: ``(offset, urls, script, meta4, others, footprint lengths, stats)`` of one item.
-SpoolEntry = tuple[int, int, int, int, int, int, Stats]
+#: ``(offset, urls, script, meta4, others, footprint lengths, stats, chunks' digest)`` of
+#: one item.
+SpoolEntry = tuple[int, int, int, int, int, int, Stats, bytes]
 
 
 class Spool:
@@ -323,7 +329,7 @@ class Spool:
         self.file.write(chunks.urls + chunks.script + chunks.meta4 + chunks.others + footprint)
         self.index[location] = (offset, len(chunks.urls), len(chunks.script),
                                 len(chunks.meta4), len(chunks.others), len(footprint),
-                                chunks.stats)
+                                chunks.stats, chunks.digest)
 
     def stats(self, locations: Iterable[str]) -> Stats:
         total = Stats()
@@ -338,17 +344,17 @@ class Spool:
             entry = self.index.get(location)
             if entry is None:
                 continue
-            offset, u, s, m, o, _f, stats = entry
+            offset, u, s, m, o, _f, stats, digest = entry
             self.file.seek(offset)
             data = self.file.read(u + s + m + o)
             yield Chunks(data[:u], data[u:u + s], data[u + s:u + s + m], data[u + s + m:],
-                         stats)
+                         stats, digest)
 
     def footprint(self, location: str) -> bytes:
         """The item's compact footprint JSON, or ``b""``."""
         entry = self.index.get(location)
         if entry is None or not entry[5]:
             return b""
-        offset, u, s, m, o, f, _stats = entry
+        offset, u, s, m, o, f, _stats, _digest = entry
         self.file.seek(offset + u + s + m + o)
         return self.file.read(f)

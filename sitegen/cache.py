@@ -47,7 +47,7 @@ from sitegen.i18n import LOCALE_DIR
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_root() -> Path:

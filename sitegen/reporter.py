@@ -54,6 +54,9 @@ class Reporter:
         reused: Pages taken unchanged from the previous build (``record_paths`` only).
         changed: Output files that are new or differ from the previous site
             (``record_paths`` only); files equal to the previous site's are not listed.
+        made: Groups of files made together that were made again, by name
+            (``search``, ``sitemaps``, ``static``, ``node:LOCATION``,
+            ``lists:LOCATION``; ``record_paths`` only); the others were kept.
         cache: Why the build cache was not used, or None when it was (or is off).
     """
 
@@ -63,6 +66,7 @@ class Reporter:
     written: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    made: list[str] = field(default_factory=list)
     cache: str | None = None
 
     def warn(self, file: str, message: str, href: object = None) -> None:
@@ -93,6 +97,11 @@ class Reporter:
         """Record an output file that is new or changed."""
         if self.record_paths:
             self.changed.append(path)
+
+    def made_group(self, name: str) -> None:
+        """Record a group of files (see ``made``) that is made, not kept."""
+        if self.record_paths:
+            self.made.append(name)
 
     def cache_status(self, reason: str | None) -> None:
         """Called once per build: None when the build cache is used, else why not."""

@@ -22,10 +22,9 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -104,9 +103,9 @@ def hilbert(x: float, y: float, order: int = 16) -> int:
     return d
 
 
-@dataclass(frozen=True, slots=True)
-class Doc:
-    """One searchable document (an item, a collection or a catalog)."""
+class Doc(NamedTuple):
+    """One searchable document (an item, a collection or a catalog); a named tuple, as
+    there is one per item."""
 
     title: str
     id: str
@@ -137,6 +136,7 @@ def _union(boxes: Iterable[list[float] | None]) -> list[float] | None:
     return None if west == math.inf else [west, south, east, north]
 
 
+@lru_cache(maxsize=65536)
 def _bucket_key(day: int | None) -> str:
     if day is None:
         return "undated"
@@ -180,14 +180,16 @@ def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
     shard_no = 0
     for key in order:
         rows = sorted(buckets[key], key=lambda d: (d.kind != "item",) + _sort_key(d))
+        boxes = [_round_box(d.bbox) for d in rows]
         shard_stats = []
         first = docno
         for start in range(0, len(rows), SHARD_ROWS):
             chunk = rows[start:start + SHARD_ROWS]
+            chunk_boxes = boxes[start:start + SHARD_ROWS]
             data = []
-            for doc in chunk:
+            for doc, box in zip(chunk, chunk_boxes, strict=True):
                 data.append([docno, doc.title, doc.id, doc.url, doc.start, doc.end,
-                             _round_box(doc.bbox), doc.thumb, doc.collection, doc.kind])
+                             box, doc.thumb, doc.collection, doc.kind])
                 for term in doc.terms:
                     postings[term].append(docno)
                 docno += 1
@@ -196,13 +198,13 @@ def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
             with open_file("search/" + name) as fh:
                 fh.write(payload)
             sizes["shards"] = sizes.get("shards", 0) + len(payload)
-            shard_stats.append(_stats(chunk, shard_no, docno - len(chunk)))
+            shard_stats.append(_stats(chunk, chunk_boxes, shard_no, docno - len(chunk)))
             shard_no += 1
         payload = _js("bucket", key, shard_stats)
         with open_file(f"search/b/{key}.js") as fh:
             fh.write(payload)
         sizes["buckets"] = sizes.get("buckets", 0) + len(payload)
-        stats = _stats(rows, None, first)
+        stats = _merged(shard_stats, first, rows)
         stats["k"] = key
         # shards are cut every SHARD_ROWS rows, so a document's shard is arithmetic
         stats["s0"] = shard_no - len(shard_stats)
@@ -218,32 +220,58 @@ def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
     return sizes
 
 
-def _stats(rows: list[Doc], shard: int | None, first: int) -> dict[str, Any]:
+def _stats(rows: list[Doc], boxes: list[list[float] | None], shard: int | None,
+           first: int) -> dict[str, Any]:
+    """Statistics of some rows (``boxes``: their rounded boxes)."""
     counts: dict[int, int] = defaultdict(int)
     for doc in rows:
         counts[doc.collection] += 1
-    starts = [d.start for d in rows if d.start is not None]
-    ends = [d.end if d.end is not None else d.start for d in rows
-            if (d.end if d.end is not None else d.start) is not None]
     out: dict[str, Any] = {
         "n": len(rows), "d": first,
-        "t": [min(starts), max(e for e in ends if e is not None)] if starts and ends else None,
-        "b": _union(_round_box(d.bbox) for d in rows),
+        "t": _span(rows),
+        "b": _union(boxes),
         "c": {str(k): v for k, v in sorted(counts.items())},
-        "nb": sum(1 for d in rows if d.bbox is None),
+        "nb": sum(1 for b in boxes if b is None),
     }
     if shard is not None:
         out["s"] = shard
     return out
 
 
+def _span(rows: list[Doc]) -> list[int] | None:
+    """``[first start, last end]`` in days, when the rows have dates."""
+    starts = [d.start for d in rows if d.start is not None]
+    ends = [d.end if d.end is not None else d.start for d in rows
+            if (d.end if d.end is not None else d.start) is not None]
+    return [min(starts), max(e for e in ends if e is not None)] if starts and ends else None
+
+
+def _merged(parts: list[dict[str, Any]], first: int, rows: list[Doc]) -> dict[str, Any]:
+    """The statistics of consecutive shards together, holding ``rows``: what
+    :func:`_stats` gives for the rows, from the shards' boxes and counts."""
+    counts: dict[int, int] = defaultdict(int)
+    for part in parts:
+        for k, v in part["c"].items():
+            counts[int(k)] += v
+    return {
+        "n": sum(p["n"] for p in parts), "d": first,
+        "t": _span(rows),
+        "b": _union(p["b"] for p in parts),
+        "c": {str(k): v for k, v in sorted(counts.items())},
+        "nb": sum(p["nb"] for p in parts),
+    }
+
+
 def _write_terms(open_file: Callable[[str], BinaryIO], postings: dict[str, list[int]],
                  sizes: dict[str, int]) -> list[str]:
     """Term chunks by prefix, each split by a longer prefix while too large."""
-    entries = {term: (docs[:MAX_POSTINGS], len(docs)) for term, docs in postings.items()}
+    entries = {term: (docs if len(docs) <= MAX_POSTINGS else docs[:MAX_POSTINGS], len(docs))
+               for term, docs in postings.items()}
+
+    weight = {t: len(t) + 8 + 7 * len(docs) for t, (docs, _n) in entries.items()}
 
     def size(terms: list[str]) -> int:
-        return sum(len(t) + 8 + 7 * len(entries[t][0]) for t in terms)
+        return sum(map(weight.__getitem__, terms))
 
     pending = [(1, sorted(entries))]
     chunks: list[str] = []

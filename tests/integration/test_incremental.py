@@ -150,6 +150,12 @@ def test_one_item_edit_rewrites_its_files_and_what_lists_it(built: tuple[Path, P
     others = {p for n in range(ITEMS) if n != 7 for p in item_files(n)}
     assert not changed & others
     assert "index.html" not in changed and "sitemap.xml" not in changed
+    # made again: the search index and the pages listing the item; kept without being
+    # made: sitemaps, static files and every download list (the title is in none)
+    assert "search" in loud.made and "node:" + str(src / "tiles" / "collection.json") \
+        in loud.made
+    assert not [g for g in loud.made if g in ("sitemaps", "static") or
+                g.startswith("lists:")]
     same_as_fresh_build(src, site, tmp_path)
 
 
@@ -164,6 +170,9 @@ def test_asset_edit_rewrites_the_download_lists_up_the_tree(built: tuple[Path, P
     assert {"tiles/t003/index.urls.txt", "tiles/index.urls.txt", "index.urls.txt",
             "tiles/index.meta4", "index.download.sh"} <= changed
     assert "tiles/t004/index.urls.txt" not in changed
+    assert {"lists:" + str(src / "tiles" / "collection.json"),
+            "lists:" + str(src / "catalog.json")} <= set(rebuilt.made)
+    assert "sitemaps" not in rebuilt.made and "static" not in rebuilt.made
     same_as_fresh_build(src, site, tmp_path)
 
 
