@@ -22,12 +22,11 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-import orjson
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from sitegen import branding, i18n
 from sitegen.bulk import Spool, Stats, write_lists
-from sitegen.cache import BuildCache, ItemEntry, fingerprint, job_key
+from sitegen.cache import BuildCache, ItemEntry, fingerprint, job_key, key_bytes
 from sitegen.catalog import Crawl, ItemSummary, Known, crawl, find_root
 from sitegen.config import Config, site_url
 from sitegen.errors import StrictError, ThemeError
@@ -438,13 +437,15 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
 
 
 class _Groups:
-    """Files made together from the same inputs (the search index, sitemaps and static
-    files; each node's pages, JSON copy and download lists), kept as they are when the
-    build cache says their inputs did not change.
+    """Files made together from the same inputs (the search index; the sitemaps; the
+    static files; each node's pages and JSON copy; each node's download lists), kept as
+    they are when the build cache says their inputs did not change.
 
-    The inputs are summed up in keys: the structure and documents of every node, the
-    content digest of every item (for the search index and sitemaps) or the job keys
-    of the items below a node (for its pages and lists), and the cache fingerprint.
+    The inputs are summed up in keys, each with the cache fingerprint: the structure and
+    documents of every node and the content digest of every item (search index); every
+    page with its date (sitemaps); the site's info and script messages (static files);
+    the job keys of the items below a node (its pages); the download entries of the
+    items below it (its lists).
     """
 
     def __init__(self, cached: BuildCache | None, out: Output, site: Site,
@@ -462,12 +463,8 @@ class _Groups:
         assert self.cached is not None
         h = hashlib.blake2b(self.cached.fingerprint.encode(), digest_size=16)
         for loc, node in self.site.nodes.items():
-            try:
-                h.update(orjson.dumps([loc, node.record.raw, node.page, node.list_pages,
-                                       node.json, node.children, node.items]))
-            except orjson.JSONEncodeError:  # integers beyond 64 bits, read leniently
-                h.update(repr([loc, node.record.raw, node.page, node.list_pages]).encode())
-                h.update(repr([node.json, node.children, node.items]).encode())
+            h.update(key_bytes([loc, node.record.raw, node.page, node.list_pages, node.json,
+                                node.children, node.items]))
         for loc, item in self.site.items.items():
             h.update(f"{loc}\0{item.page}\0{item.json}\0".encode())
         return h.digest()
@@ -492,11 +489,7 @@ class _Groups:
         """Key of a group made from ``data`` (JSON-like) and the fingerprint alone."""
         if self.cached is None:
             return b""
-        try:
-            dumped = orjson.dumps(data)
-        except (TypeError, orjson.JSONEncodeError):  # lone surrogates, huge integers
-            dumped = repr(data).encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(self.cached.fingerprint.encode() + b"\0" + dumped,
+        return hashlib.blake2b(self.cached.fingerprint.encode() + b"\0" + key_bytes(data),
                                digest_size=16).digest()
 
     def lists_key(self, location: str, spool: Spool) -> bytes:
@@ -506,7 +499,7 @@ class _Groups:
             return b""
         node = self.site.nodes[location]
         h = hashlib.blake2b(digest_size=16)
-        h.update(orjson.dumps([self.cached.fingerprint, location, node.page, node.title]))
+        h.update(key_bytes([self.cached.fingerprint, location, node.page, node.title]))
         for loc in self.site.items_below(location):
             entry = spool.entry(loc)
             h.update(entry[7] if entry is not None else b"-")
