@@ -204,7 +204,7 @@ def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
         with open_file(f"search/b/{key}.js") as fh:
             fh.write(payload)
         sizes["buckets"] = sizes.get("buckets", 0) + len(payload)
-        stats = _merged(shard_stats, first, rows)
+        stats = _stats(rows, boxes, None, first)
         stats["k"] = key
         # shards are cut every SHARD_ROWS rows, so a document's shard is arithmetic
         stats["s0"] = shard_no - len(shard_stats)
@@ -226,9 +226,12 @@ def _stats(rows: list[Doc], boxes: list[list[float] | None], shard: int | None,
     counts: dict[int, int] = defaultdict(int)
     for doc in rows:
         counts[doc.collection] += 1
+    starts = [d.start for d in rows if d.start is not None]
+    ends = [d.end if d.end is not None else d.start for d in rows
+            if (d.end if d.end is not None else d.start) is not None]
     out: dict[str, Any] = {
         "n": len(rows), "d": first,
-        "t": _span(rows),
+        "t": [min(starts), max(e for e in ends if e is not None)] if starts and ends else None,
         "b": _union(boxes),
         "c": {str(k): v for k, v in sorted(counts.items())},
         "nb": sum(1 for b in boxes if b is None),
@@ -236,30 +239,6 @@ def _stats(rows: list[Doc], boxes: list[list[float] | None], shard: int | None,
     if shard is not None:
         out["s"] = shard
     return out
-
-
-def _span(rows: list[Doc]) -> list[int] | None:
-    """``[first start, last end]`` in days, when the rows have dates."""
-    starts = [d.start for d in rows if d.start is not None]
-    ends = [d.end if d.end is not None else d.start for d in rows
-            if (d.end if d.end is not None else d.start) is not None]
-    return [min(starts), max(e for e in ends if e is not None)] if starts and ends else None
-
-
-def _merged(parts: list[dict[str, Any]], first: int, rows: list[Doc]) -> dict[str, Any]:
-    """The statistics of consecutive shards together, holding ``rows``: what
-    :func:`_stats` gives for the rows, from the shards' boxes and counts."""
-    counts: dict[int, int] = defaultdict(int)
-    for part in parts:
-        for k, v in part["c"].items():
-            counts[int(k)] += v
-    return {
-        "n": sum(p["n"] for p in parts), "d": first,
-        "t": _span(rows),
-        "b": _union(p["b"] for p in parts),
-        "c": {str(k): v for k, v in sorted(counts.items())},
-        "nb": sum(p["nb"] for p in parts),
-    }
 
 
 def _write_terms(open_file: Callable[[str], BinaryIO], postings: dict[str, list[int]],
