@@ -129,11 +129,12 @@ def _build(source: str | None, config: Config, reporter: Reporter,
     clock = _Clock()
     root = find_root(source if source is not None else str(sample_catalog_dir()))
     dirs = theme_dirs(config.theme)
-    env = make_environment(dirs, config.language)
     protect = [] if is_url(root) else [Path(root).parent]
     staging = Staging(Path(config.output), protect=protect)
     build_id = uuid.uuid4().hex
     cached = _build_cache(config, dirs, root, staging, reporter)
+    compiled = cached.compiled_templates() if cached is not None else None
+    env = make_environment(dirs, config.language, compiled)
     for message in branding.warnings(config):
         reporter.warn("config", message)
     clock.mark("start (theme, build cache)")
@@ -178,7 +179,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         clock.mark("build cache keys")
         state = WorkerState(build_id, dirs, info, policy, staging.path,
                             config.download_roles, config.offline,
-                            site_facts(config, site.title))
+                            site_facts(config, site.title), compiled)
         spool_file = cached.open_spool() if cached is not None else \
             open(os.path.join(staging.path, SPOOL), "w+b")
         spool = Spool(spool_file)

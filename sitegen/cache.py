@@ -229,6 +229,21 @@ class BuildCache:
         fh.truncate(self.previous.spool_bytes)  # drop what a killed build appended
         return fh
 
+    def compiled_templates(self) -> str | None:
+        """The folder of the theme's compiled templates (Jinja's bytecode cache), named
+        by the fingerprint: templates are translated as they are compiled, so a new
+        language or theme gets a new folder and the others go. None when it cannot be
+        made (the templates are then compiled as usual)."""
+        name = f"templates-{self.fingerprint[:20]}"
+        try:
+            for old in self.dir.glob("templates-*"):
+                if old.name != name:
+                    shutil.rmtree(old, ignore_errors=True)
+            (self.dir / name).mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return str(self.dir / name)
+
     @property
     def journal(self) -> Path:
         """Exists while an incremental build changes the output in place."""

@@ -121,6 +121,7 @@ class WorkerState:
     roles: tuple[str, ...] = ("data",)
     offline: bool = False
     site_facts: SiteFacts | None = None
+    compiled: str | None = None  # the build cache's folder of compiled templates
 
 
 _envs: dict[str, Environment] = {}
@@ -131,7 +132,8 @@ def render_item_batch(state: WorkerState, jobs: list[ItemJob]) -> list[ItemResul
     env = _envs.get(state.token)
     if env is None:
         _envs.clear()
-        env = _envs[state.token] = make_environment(state.theme_dirs, state.info.language)
+        env = _envs[state.token] = make_environment(state.theme_dirs, state.info.language,
+                                                   state.compiled)
     template = env.get_template("item.html")
     return [_render_item(job, state, template) for job in jobs]
 

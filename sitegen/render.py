@@ -17,6 +17,7 @@ from urllib.parse import quote
 from jinja2 import (
     ChoiceLoader,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
@@ -173,13 +174,19 @@ class Translations(InternationalizationExtension):
         return nodes.Output([node])
 
 
-def make_environment(dirs: tuple[str, ...], language: str = "en") -> Environment:
+def make_environment(dirs: tuple[str, ...], language: str = "en",
+                     compiled: str | None = None) -> Environment:
     """A Jinja environment over the theme folders, speaking ``language``.
 
     A template overriding a default one can extend it as ``"default/NAME.html"``.
     Autoescape is always on. Templates translate with ``{% trans %}`` and ``_()``
     (Jinja's i18n extension, new-style gettext) and format counts with ``|number``.
     Makes ``language`` the active one of this process (see :mod:`sitegen.i18n`).
+
+    ``compiled``: a folder keeping the compiled templates between builds (Jinja's
+    bytecode cache). Templates are translated as they are compiled, so the folder must
+    belong to one theme, language and set of translations: the build cache's
+    fingerprint names it.
     """
     loader = ChoiceLoader([
         *(FileSystemLoader(d) for d in dirs),
@@ -193,6 +200,7 @@ def make_environment(dirs: tuple[str, ...], language: str = "en") -> Environment
         lstrip_blocks=True,
         auto_reload=False,
         extensions=[Translations, ConstantMessages],
+        bytecode_cache=FileSystemBytecodeCache(compiled) if compiled else None,
     )
     translations = i18n.activate(language, dirs)
     env.install_gettext_translations(  # type: ignore[attr-defined]

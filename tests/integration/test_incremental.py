@@ -222,6 +222,21 @@ def test_config_or_theme_change_rebuilds_everything(built: tuple[Path, Path],
     assert jobs.cache is None and items_in(jobs.reused) == ITEMS
 
 
+def test_compiled_templates_are_kept_per_language(built: tuple[Path, Path],
+                                                 tmp_path: Path) -> None:
+    """Templates are translated as they are compiled: a German build must not load the
+    English build's compiled templates (their sources are the same)."""
+    src, site = built
+    english = list(cache_dir_for(site).glob("templates-*"))
+    assert len(english) == 1 and any(english[0].iterdir())
+    run(src, site, language="de")
+    german = list(cache_dir_for(site).glob("templates-*"))
+    assert len(german) == 1 and german != english and any(german[0].iterdir())
+    page = (site / "tiles" / "t001" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="de"' in page and "Herunterladen" in page
+    same_as_fresh_build(src, site, tmp_path, language="de")
+
+
 def test_a_failed_rebuild_keeps_site_and_cache_consistent(built: tuple[Path, Path],
                                                           tmp_path: Path) -> None:
     src, site = built
