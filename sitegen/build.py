@@ -56,7 +56,16 @@ from sitegen.reporter import Diagnostic, Reporter
 from sitegen.search import search_docs, write_index
 from sitegen.sitemap import robots_txt, w3c_datetime, write_sitemaps
 from sitegen.sources import Reader, is_url
-from sitegen.writer import Output, Staging, copy_file, safe_join, tree_size
+from sitegen.writer import (
+    Output,
+    Staging,
+    checked_listing,
+    copy_file,
+    folder_ids,
+    folders_of,
+    safe_join,
+    tree_size,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -159,9 +168,15 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         out = Output(staging.path, str(staging.output) if update else None,
                      reporter.changed_file)
         clock.mark("model")
+        folders: dict[str, tuple[int, int]] = {}
         if update:
-            out.existing()  # one listing of the site, before two threads use it
-            clock.mark("listing the previous site")
+            # The previous build's manifest, checked folder by folder, before two
+            # threads use it.
+            assert cached is not None and cached.previous is not None
+            existing, folders = checked_listing(str(staging.output), cached.previous.files,
+                                                cached.previous.folders)
+            out.trust(existing)
+            clock.mark("checking the previous site")
         groups = _Groups(cached, out, site, crawled, reporter)
         # The search index, sitemaps and static files need no item page: a thread
         # writes them while the workers render items, when this process is idle.
@@ -222,8 +237,11 @@ def _build(source: str | None, config: Config, reporter: Reporter,
                               "the previous site was kept")
         if update:
             assert cached is not None and cached.previous is not None
-            moved, removed, size_change = staging.apply(out.files, cached.previous.files,
-                                                        cached.journal)
+            moved, removed, size_change, touched = staging.apply(
+                out.files, cached.previous.files, cached.journal)
+            for folder in touched:
+                folders.pop(folder, None)
+            folders.update(folder_ids(str(staging.output), touched))
             files, size = len(out.files) + 1, cached.previous.total_bytes + size_change
             updated: tuple[int, int] | None = (moved, removed)
             clock.mark("moving changed files in")
@@ -233,9 +251,11 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             files, size = tree_size(staging.output)
             clock.mark("output size")
             updated = None
+            if cached is not None:
+                folders = folder_ids(str(staging.output), folders_of(out.files))
         if cached is not None:
             try:
-                cached.save(spool_bytes, out.files, size)
+                cached.save(spool_bytes, out.files, size, folders)
             except OSError as exc:
                 # The site is in place; only the next build loses its head start.
                 BuildCache.remove(staging.output)

@@ -47,7 +47,7 @@ from sitegen.i18n import LOCALE_DIR
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_root() -> Path:
@@ -155,6 +155,9 @@ class State:
     #: ``name -> (key, files, asset copies)`` of files made together
     groups: dict[str, tuple[bytes, tuple[str, ...], tuple[tuple[str, str], ...]]] = \
         field(default_factory=dict)
+    #: ``folder -> (inode, change time)`` when the manifest was made (see
+    #: :func:`sitegen.writer.checked_listing`)
+    folders: dict[str, tuple[int, int]] = field(default_factory=dict)
     format: int = FORMAT
 
 
@@ -249,10 +252,11 @@ class BuildCache:
         """Exists while an incremental build changes the output in place."""
         return self.dir / "updating"
 
-    def save(self, spool_bytes: int, files: set[str], total_bytes: int) -> None:
+    def save(self, spool_bytes: int, files: set[str], total_bytes: int,
+             folders: dict[str, tuple[int, int]]) -> None:
         """Write this build's state (after the new site is in place)."""
         state = State(self.fingerprint, output_identity(self.output) or "", self.items,
-                      spool_bytes, set(files), total_bytes, self.groups)
+                      spool_bytes, set(files), total_bytes, self.groups, folders)
         tmp = self.dir / f"{STATE_NAME}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)

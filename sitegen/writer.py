@@ -122,8 +122,14 @@ class Output:
         child._existing = self._existing
         return child
 
+    def trust(self, files: set[str]) -> None:
+        """Take ``files`` as the previous site's files (see :func:`checked_listing`)
+        instead of listing it."""
+        self._existing = files
+
     def existing(self) -> set[str]:
-        """Every file of the previous site (one listing, made on first use)."""
+        """Every file of the previous site (one listing, made on first use, unless
+        :meth:`trust` gave it)."""
         if self._existing is None:
             found: set[str] = set()
             if self.previous is not None:
@@ -361,7 +367,7 @@ class Staging:
             shutil.rmtree(old, ignore_errors=True)
 
     def apply(self, files: set[str], previous_files: Iterable[str], journal: Path,
-              ) -> tuple[int, int, int]:
+              ) -> tuple[int, int, int, set[str]]:
         """Update the output in place (an incremental build): move the staged files,
         which are the new and changed ones, into it and delete the files the new site
         no longer has.
@@ -370,12 +376,13 @@ class Staging:
         knows an update was cut short and builds from scratch.
 
         Returns:
-            Files moved in, files removed, and how many bytes the site grew (negative
-            when it shrank).
+            Files moved in, files removed, how many bytes the site grew (negative when
+            it shrank), and the folders whose entries changed (see :func:`folder_ids`).
         """
         journal.write_text(f"updating {self.output}\n", encoding="utf-8")
         output = str(self.output)
         change = moved = removed = 0
+        touched: set[str] = set()
         for dirpath, _dirs, names in os.walk(self.path):
             for name in names:
                 src = os.path.join(dirpath, name)
@@ -388,6 +395,7 @@ class Staging:
                     os.makedirs(os.path.dirname(dest), exist_ok=True)
                 os.replace(src, dest)
                 moved += 1
+                touched.add(os.path.dirname(rel))
         folders: set[str] = set()
         for rel in previous_files:
             if rel in files or rel == MARKER:
@@ -407,12 +415,73 @@ class Staging:
                 folder = os.path.dirname(folder)
         self.abort()
         journal.unlink()
-        return moved, removed, change
+        # a folder made or removed changes its parent's entries too
+        return moved, removed, change, _with_parents(touched | folders)
 
     def abort(self) -> None:
         """Delete the staging folder (the previous site stays)."""
         with contextlib.suppress(OSError):
             shutil.rmtree(self.path)
+
+
+def _with_parents(folders: Iterable[str]) -> set[str]:
+    """``folders`` (relative, ``""`` for the root) and every folder above them."""
+    out: set[str] = set()
+    for folder in folders:
+        while folder not in out:
+            out.add(folder)
+            if not folder:
+                break
+            folder = folder.rpartition("/")[0]
+    return out
+
+
+def folders_of(files: Iterable[str]) -> set[str]:
+    """Every folder holding one of ``files`` (relative paths), and the ones above."""
+    return _with_parents({rel.rpartition("/")[0] for rel in files})
+
+
+FolderId = tuple[int, int]
+
+
+def folder_ids(root: str, folders: Iterable[str]) -> dict[str, FolderId]:
+    """The identity (inode, change time) of each of ``folders`` below ``root`` that
+    exists. A folder's change time moves whenever an entry is added to it, removed or
+    renamed, so an unchanged identity means its list of files is as it was."""
+    out: dict[str, FolderId] = {}
+    for rel in folders:
+        try:
+            st = os.stat(os.path.join(root, rel) if rel else root)
+        except OSError:
+            continue
+        out[rel] = (st.st_ino, st.st_ctime_ns)
+    return out
+
+
+def checked_listing(root: str, files: set[str], ids: dict[str, FolderId],
+                    ) -> tuple[set[str], dict[str, FolderId]]:
+    """The files below ``root``, from a manifest instead of a listing of the whole site.
+
+    ``files`` is what the last build left and ``ids`` the identities its folders had
+    then. A folder whose identity is unchanged is taken as listed in ``files``; one
+    that changed (someone deleted or added a file in it) or is gone is listed again.
+    Stating 100,000 folders is several times quicker than listing 500,000 files.
+
+    Returns:
+        The files and the folders' identities now.
+    """
+    now = folder_ids(root, ids)
+    changed = {rel for rel, ident in ids.items() if now.get(rel) != ident}
+    if not changed:
+        return files, now
+    found = {rel for rel in files if rel.rpartition("/")[0] not in changed}
+    for folder in changed:
+        if folder not in now:
+            continue  # gone, with its files
+        with contextlib.suppress(OSError), os.scandir(os.path.join(root, folder)) as it:
+            prefix = folder + "/" if folder else ""
+            found.update(prefix + e.name for e in it if not e.is_dir(follow_symlinks=False))
+    return found, now
 
 
 def tree_size(path: Path) -> tuple[int, int]:

@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 
 from sitegen.errors import OutputError
-from sitegen.writer import MARKER, Staging, safe_join, write_file
+from sitegen.writer import (
+    MARKER,
+    Staging,
+    checked_listing,
+    folder_ids,
+    folders_of,
+    safe_join,
+    write_file,
+)
 
 
 @pytest.mark.parametrize("rel", ["../x", "/etc/x", "a/../../x", "a\\..\\x", "a//b", "",
@@ -69,3 +77,29 @@ def test_a_swap_killed_between_its_renames_gets_the_previous_site_back(tmp_path:
     assert (tmp_path / "site" / "index.html").read_text() == "previous"
     staging.abort()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_the_manifest_is_trusted_folder_by_folder(tmp_path: Path) -> None:
+    """A rebuild takes the last build's file list where a folder's identity (inode,
+    change time) is unchanged, and lists again the folders someone changed."""
+    files = {"index.html", "a/index.html", "a/x.json", "b/c/index.html", "b/c/y.json",
+             "d/index.html"}
+    for rel in files:
+        write_file(str(tmp_path), rel, rel)
+    assert folders_of(files) == {"", "a", "b", "b/c", "d"}
+    ids = folder_ids(str(tmp_path), folders_of(files))
+    assert set(ids) == {"", "a", "b", "b/c", "d"}
+
+    # nothing changed: the manifest as it is, nothing listed (a name only the manifest
+    # knows of stays in)
+    assert checked_listing(str(tmp_path), files | {"a/ghost"}, ids) == (files | {"a/ghost"},
+                                                                         ids)
+    # a file deleted by hand, a folder removed, a file added
+    (tmp_path / "a" / "x.json").unlink()
+    (tmp_path / "b" / "c" / "index.html").unlink()
+    (tmp_path / "b" / "c" / "y.json").unlink()
+    (tmp_path / "b" / "c").rmdir()
+    (tmp_path / "d" / "new.txt").write_text("new", encoding="utf-8")
+    found, now = checked_listing(str(tmp_path), files, ids)
+    assert found == {"index.html", "a/index.html", "d/index.html", "d/new.txt"}
+    assert set(now) == {"", "a", "b", "d"} and now[""] == ids[""] and now["a"] != ids["a"]
