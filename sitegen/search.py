@@ -20,10 +20,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import accumulate
+from operator import attrgetter
 from typing import Any, BinaryIO, NamedTuple
 
 import orjson
@@ -32,14 +35,13 @@ from sitegen.catalog import extent_intervals
 from sitegen.fields import as_list, parse_timestamp
 from sitegen.links import HrefPolicy
 from sitegen.markdown import plain_text
-
-#: Rows per shard. Small on purpose: a text query loads one shard per result on its page,
-#: and 64 rows (about 12 kB) keep a page of 20 scattered results within 300 kB; the
-#: per-shard statistics live in the bucket files, not in the manifest.
 from sitegen.model import Site
 from sitegen.pages import node_boxes
 from sitegen.render import thumbnail_url
 
+#: Rows per shard. Small on purpose: a text query loads one shard per result on its page,
+#: and 64 rows (about 12 kB) keep a page of 20 scattered results within 300 kB; the
+#: per-shard statistics live in the bucket files, not in the manifest.
 SHARD_ROWS = 64
 #: A term chunk is split by a longer prefix while larger than this many bytes.
 CHUNK_BYTES = 40_000
@@ -105,7 +107,9 @@ def hilbert(x: float, y: float, order: int = 16) -> int:
 
 class Doc(NamedTuple):
     """One searchable document (an item, a collection or a catalog); a named tuple, as
-    there is one per item."""
+    there is one per item. Make one with :meth:`make`, which also computes its place in
+    its month (``order``) and its rounded box, once: a rebuild reuses the documents of
+    unchanged items."""
 
     title: str
     id: str
@@ -117,13 +121,36 @@ class Doc(NamedTuple):
     collection: int
     kind: str
     terms: frozenset[str]
+    order: int  # catalogs and collections, then items along the Hilbert curve, then no box
+    box: tuple[float, ...] | None  # bbox rounded to 4 decimals, as the index has it
+
+    @classmethod
+    def make(cls, title: str, id: str, url: str, start: int | None, end: int | None,
+             bbox: tuple[float, float, float, float] | None, thumb: str | None,
+             collection: int, kind: str, terms: frozenset[str]) -> Doc:
+        return cls(title, id, url, start, end, bbox, thumb, collection, kind, terms,
+                   _order(kind, bbox), _round_box(bbox))
 
 
-def _round_box(bbox: tuple[float, float, float, float] | None) -> list[float] | None:
-    return [round(v, 4) for v in bbox] if bbox else None
+def _round_box(bbox: tuple[float, float, float, float] | None) -> tuple[float, ...] | None:
+    return tuple(round(v, 4) for v in bbox) if bbox else None
 
 
-def _union(boxes: Iterable[list[float] | None]) -> list[float] | None:
+def _order(kind: str, bbox: tuple[float, float, float, float] | None) -> int:
+    """Sort key of a document in its month: items after catalogs and collections, along
+    a Hilbert curve, those without a box last (one integer, so sorting is quick)."""
+    rank = 0 if kind == "item" else 1 << 34
+    if bbox is None:
+        return rank + (1 << 33)
+    w, s, e, n = bbox
+    if w > e:
+        e += 360
+    x = (((w + e) / 2 + 180) % 360) / 360
+    y = ((s + n) / 2 + 90) / 180
+    return rank + hilbert(x, y)
+
+
+def _union(boxes: Iterable[tuple[float, ...] | None]) -> list[float] | None:
     west = south = math.inf
     east = north = -math.inf
     for b in boxes:
@@ -143,20 +170,12 @@ def _bucket_key(day: int | None) -> str:
     return datetime.fromtimestamp(day * _DAY, tz=UTC).strftime("%Y-%m")
 
 
-def _sort_key(doc: Doc) -> tuple[int, int]:
-    if doc.bbox is None:
-        return (1, 0)
-    w, s, e, n = doc.bbox
-    if w > e:
-        e += 360
-    x = (((w + e) / 2 + 180) % 360) / 360
-    y = ((s + n) / 2 + 90) / 180
-    return (0, hilbert(x, y))
-
-
 def _js(kind: str, key: str, data: Any) -> bytes:
     return (b"sitegenSearch.add(" + orjson.dumps(kind) + b"," + orjson.dumps(key) + b","
             + orjson.dumps(data) + b");\n")
+
+
+_ORDER = attrgetter("order")
 
 
 def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
@@ -179,8 +198,8 @@ def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
     docno = 0
     shard_no = 0
     for key in order:
-        rows = sorted(buckets[key], key=lambda d: (d.kind != "item",) + _sort_key(d))
-        boxes = [_round_box(d.bbox) for d in rows]
+        rows = sorted(buckets[key], key=_ORDER)
+        boxes = [d.box for d in rows]
         shard_stats = []
         first = docno
         for start in range(0, len(rows), SHARD_ROWS):
@@ -220,7 +239,7 @@ def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
     return sizes
 
 
-def _stats(rows: list[Doc], boxes: list[list[float] | None], shard: int | None,
+def _stats(rows: list[Doc], boxes: list[tuple[float, ...] | None], shard: int | None,
            first: int) -> dict[str, Any]:
     """Statistics of some rows (``boxes``: their rounded boxes)."""
     counts: dict[int, int] = defaultdict(int)
@@ -243,39 +262,46 @@ def _stats(rows: list[Doc], boxes: list[list[float] | None], shard: int | None,
 
 def _write_terms(open_file: Callable[[str], BinaryIO], postings: dict[str, list[int]],
                  sizes: dict[str, int]) -> list[str]:
-    """Term chunks by prefix, each split by a longer prefix while too large."""
-    entries = {term: (docs if len(docs) <= MAX_POSTINGS else docs[:MAX_POSTINGS], len(docs))
-               for term, docs in postings.items()}
+    """Term chunks by prefix, each split by a longer prefix while too large.
 
-    weight = {t: len(t) + 8 + 7 * len(docs) for t, (docs, _n) in entries.items()}
-
-    def size(terms: list[str]) -> int:
-        return sum(map(weight.__getitem__, terms))
-
-    pending = [(1, sorted(entries))]
+    The terms are sorted once; the terms sharing a prefix are then a range of that list,
+    and a range's size a difference of running sums.
+    """
+    terms = sorted(postings)
+    entries = {t: (docs if len(docs) <= MAX_POSTINGS else docs[:MAX_POSTINGS], len(docs))
+               for t, docs in postings.items()}
+    sums = [0, *accumulate(len(t) + 8 + 7 * len(entries[t][0]) for t in terms)]
     chunks: list[str] = []
-    while pending:
-        length, terms = pending.pop()
-        groups: dict[str, list[str]] = defaultdict(list)
-        for term in terms:
-            groups[term[:length]].append(term)
-        for prefix, group in groups.items():
-            if size(group) > CHUNK_BYTES and any(len(t) > length for t in group):
-                short = [t for t in group if len(t) <= length]
-                longer = [t for t in group if len(t) > length]
-                if short:
-                    _write_chunk(open_file, prefix + "~", short, entries, sizes)
-                    chunks.append(prefix + "~")
-                pending.append((length + 1, longer))
+
+    def split(lo: int, hi: int, length: int) -> None:
+        i = lo
+        while i < hi:
+            prefix = terms[i][:length]
+            if len(prefix) < length:
+                j = i + 1  # the only term this short with this beginning
             else:
-                _write_chunk(open_file, prefix, group, entries, sizes)
+                j = bisect_right(terms, prefix + "\U0010ffff", i, hi)
+                while j < hi and terms[j].startswith(prefix):
+                    j += 1
+            if sums[j] - sums[i] > CHUNK_BYTES and (j - i > 1 or len(terms[i]) > length):
+                start = i
+                if terms[i] == prefix:
+                    _write_chunk(open_file, prefix + "~", [prefix], entries, sizes)
+                    chunks.append(prefix + "~")
+                    start += 1
+                split(start, j, length + 1)
+            else:
+                _write_chunk(open_file, prefix, terms[i:j], entries, sizes)
                 chunks.append(prefix)
+            i = j
+
+    split(0, len(terms), 1)
     return sorted(chunks)
 
 
 def _write_chunk(open_file: Callable[[str], BinaryIO], prefix: str, terms: list[str],
                  entries: dict[str, tuple[list[int], int]], sizes: dict[str, int]) -> None:
-    data = {t: [entries[t][0], entries[t][1]] for t in sorted(terms)}
+    data = {t: [entries[t][0], entries[t][1]] for t in terms}
     payload = _js("terms", prefix, data)
     with open_file("search/t/" + chunk_file(prefix)) as fh:
         fh.write(payload)
@@ -305,7 +331,7 @@ def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
                                         if isinstance(k, str))]
         if isinstance(description, str):
             words.append(plain_text(description, 300))
-        yield Doc(title=node.title, id=node.id, url=node.page, start=start, end=end,
+        yield Doc.make(title=node.title, id=node.id, url=node.page, start=start, end=end,
                   bbox=boxes.get(location), thumb=None,
                   collection=collections.get(location, -1), kind=node.kind,
                   terms=frozenset(terms_of(*words)))
@@ -320,7 +346,7 @@ def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
         thumb = thumbnail_url(s.thumbnail, "index.html", policy, [])
         start = day_number(s.start or s.datetime)
         end = day_number(s.end) if s.end else start
-        yield Doc(title=item.title, id=s.id, url=item.page, start=start, end=end,
+        yield Doc.make(title=item.title, id=s.id, url=item.page, start=start, end=end,
                   bbox=s.bbox, thumb=thumb,
                   collection=collections.get(collection, -1) if collection else -1,
                   kind="item",

@@ -46,7 +46,7 @@ class Files:
 
 
 def doc(n: int, month: int, lon: float, title: str = "scene") -> Doc:
-    return Doc(title=f"{title} {n}", id=f"id-{n}", url=f"c/{n}.html",
+    return Doc.make(title=f"{title} {n}", id=f"id-{n}", url=f"c/{n}.html",
                start=day_number(f"2023-{month:02d}-10T00:00:00Z"), end=None,
                bbox=(lon, 0, lon + 1, 1), thumb=None, collection=n % 2, kind="item",
                terms=frozenset(terms_of(f"{title} {n}", f"id-{n}")))
