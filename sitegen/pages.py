@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import quote
 
 from jinja2 import Environment
@@ -70,11 +70,11 @@ from sitegen.writer import open_output, write_file
 Copy = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class ItemJob:
+class ItemJob(NamedTuple):
     """Everything a worker needs to render one Item page besides the item file.
 
-    Paths are output paths relative to the site root.
+    Paths are output paths relative to the site root. A named tuple: one is made per
+    item in every build, rebuilds included (to compare its key with the last build's).
     """
 
     location: str
@@ -592,36 +592,43 @@ def node_map(site: Site, node: NodePage, boxes: dict[str, BBox | None],
 
 def item_jobs(site: Site) -> Iterator[ItemJob]:
     """One job per item, in crawl order (a generator: jobs are made as they are sent)."""
+    # What an item's page shows of its place in the tree is the same for every item with
+    # the same parents and collection: made once for each.
+    places: dict[tuple[tuple[str, ...], str | None], tuple[Any, ...]] = {}
+    mode = site.config.items_structured_data
     for location, item in site.items.items():
         s = item.summary
-        ancestors = site.ancestors(location)
         parents = site.parents.get(location, ())
         collection = site.collection_of(s, s.collection)
-        parent_ref = ref(site, collection) if collection else (
-            ref(site, parents[0]) if parents else None)
-        mode = site.config.items_structured_data
-        structured = mode == "always" or (mode == "auto" and (
-            collection is None or len(site.nodes[collection].items) <= STRUCTURED_ITEMS_MAX))
+        place = places.get((parents, collection))
+        if place is None:
+            place = places[(parents, collection)] = _place(site, location, parents,
+                                                           collection, mode)
         related = tuple(
             (rel, title or site.title_of(target) if target in site.nodes or target in site.items
              else title or target.rsplit("/", 1)[-1],
              site.page_of(target) if target in site.nodes or target in site.items else None)
             for rel, title, target in s.related
         )
-        yield ItemJob(
-            location=location,
-            read_path=s.read_path,
-            page=item.page,
-            json=item.json,
-            trail=tuple((site.nodes[a].title, site.nodes[a].page) for a in ancestors),
-            parents=tuple((site.nodes[p].title, site.nodes[p].page) for p in parents),
-            parent_json=site.nodes[parents[0]].json if parents else None,
-            collection=(site.nodes[collection].title, site.nodes[collection].page,
-                        site.nodes[collection].json) if collection else None,
-            related=related,
-            parent_ref=parent_ref,
-            structured=structured,
-        )
+        trail, parent_pages, parent_json, collection_page, parent_ref, structured = place
+        yield ItemJob(location, s.read_path, item.page, item.json, trail, parent_pages,
+                      parent_json, collection_page, related, parent_ref, structured)
+
+
+def _place(site: Site, location: str, parents: tuple[str, ...], collection: str | None,
+           mode: str) -> tuple[Any, ...]:
+    """The fields of an item's job that come from its parents and collection."""
+    ancestors = site.ancestors(location)
+    parent_ref = ref(site, collection) if collection else (
+        ref(site, parents[0]) if parents else None)
+    structured = mode == "always" or (mode == "auto" and (
+        collection is None or len(site.nodes[collection].items) <= STRUCTURED_ITEMS_MAX))
+    return (tuple((site.nodes[a].title, site.nodes[a].page) for a in ancestors),
+            tuple((site.nodes[p].title, site.nodes[p].page) for p in parents),
+            site.nodes[parents[0]].json if parents else None,
+            (site.nodes[collection].title, site.nodes[collection].page,
+             site.nodes[collection].json) if collection else None,
+            parent_ref, structured)
 
 
 def search_context(site: Site, info: SiteInfo, collections: list[str]) -> dict[str, Any]:

@@ -216,8 +216,10 @@ class _Manifest(set[str]):
 
     def update(self, *others: Iterable[str]) -> None:
         for other in others:
-            for rel in other:
-                self.add(rel)
+            other = other if isinstance(other, (list, tuple, set, frozenset)) else list(other)
+            super().update(other)
+            if self.parent is not None:
+                self.parent.update(other)
 
 
 class _Comparing:
