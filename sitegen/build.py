@@ -188,8 +188,10 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             "sitemaps": groups.to_write("sitemaps", groups.key_of(sitemap)),
             "static": groups.to_write("static", groups.key_of([repr(info), messages])),
         }
+        if aux_outs["search"] is None and cached is not None and cached.previous is not None:
+            cached.docs = cached.previous.docs  # the index is kept: so are its documents
         aux_future = aux.submit(_timed, _write_aux, site, env, info, policy, aux_outs, dirs,
-                                config, messages, sitemap) \
+                                config, messages, sitemap, crawled, cached) \
             if any(o is not None for o in aux_outs.values()) else None
         clock.mark("build cache keys")
         state = WorkerState(build_id, dirs, info, policy, staging.path,
@@ -582,11 +584,15 @@ class _ItemBatch:
 
 
 def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
-                  out: Output) -> None:
-    """The search index below ``search/`` and the search page."""
+                  out: Output, crawled: Crawl, cached: BuildCache | None) -> None:
+    """The search index below ``search/`` and the search page. With a build cache, the
+    documents of unchanged items are the last build's."""
     collections = [loc for loc, node in site.nodes.items() if node.kind == "collection"]
     index = {loc: i for i, loc in enumerate(collections)}
-    write_index(out.open, search_docs(site, policy, index),
+    known = cached.previous.docs if cached is not None and cached.previous else None
+    docs = search_docs(site, policy, index, crawled.digests if cached else None, known,
+                       cached.docs if cached is not None else None)
+    write_index(out.open, docs,
                 [(site.nodes[c].title, site.nodes[c].page) for c in collections])
     html = render_page(env.get_template("search.html"), search_context(site, info, collections))
     out.write("search/index.html", html)
@@ -594,11 +600,12 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
 
 def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
                outs: dict[str, Output | None], dirs: tuple[str, ...], config: Config,
-               messages: dict[str, str], sitemap: list[tuple[str, str | None]]) -> None:
+               messages: dict[str, str], sitemap: list[tuple[str, str | None]],
+               crawled: Crawl, cached: BuildCache | None) -> None:
     """Everything that depends on the crawl only: search, sitemaps, static files (those
     of ``outs`` that are not None)."""
     if outs["search"] is not None:
-        _write_search(site, env, info, policy, outs["search"])
+        _write_search(site, env, info, policy, outs["search"], crawled, cached)
     if outs["sitemaps"] is not None:
         _write_indexes(info, outs["sitemaps"], sitemap)
     if outs["static"] is not None:

@@ -47,7 +47,7 @@ from sitegen.i18n import LOCALE_DIR
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 4
+FORMAT = 5
 
 
 def cache_root() -> Path:
@@ -152,6 +152,8 @@ class State:
     #: ``folder -> (inode, change time)`` when the manifest was made (see
     #: :func:`sitegen.writer.checked_listing`)
     folders: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: ``item -> (key, search document)`` (see :func:`sitegen.search.search_docs`)
+    docs: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     format: int = FORMAT
 
 
@@ -169,6 +171,7 @@ class BuildCache:
         self.fingerprint = fingerprint
         self.previous = self._load()
         self.items: dict[str, ItemEntry] = {}
+        self.docs: dict[str, tuple[Any, Any]] = {}  # filled by the search index
         self.groups: dict[str, tuple[bytes, tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
         self.reason = self._why_not()
         if self.reason is not None:
@@ -250,7 +253,8 @@ class BuildCache:
              folders: dict[str, tuple[int, int]]) -> None:
         """Write this build's state (after the new site is in place)."""
         state = State(self.fingerprint, output_identity(self.output) or "", self.items,
-                      spool_bytes, set(files), total_bytes, self.groups, folders)
+                      spool_bytes, set(files), total_bytes, self.groups, folders,
+                      self.docs)
         tmp = self.dir / f"{STATE_NAME}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)

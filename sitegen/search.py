@@ -22,7 +22,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import accumulate
@@ -120,16 +120,16 @@ class Doc(NamedTuple):
     thumb: str | None
     collection: int
     kind: str
-    terms: frozenset[str]
+    terms: str  # space-separated: one string, not a set of them (a rebuild keeps them all)
     order: int  # catalogs and collections, then items along the Hilbert curve, then no box
     box: tuple[float, ...] | None  # bbox rounded to 4 decimals, as the index has it
 
     @classmethod
     def make(cls, title: str, id: str, url: str, start: int | None, end: int | None,
              bbox: tuple[float, float, float, float] | None, thumb: str | None,
-             collection: int, kind: str, terms: frozenset[str]) -> Doc:
-        return cls(title, id, url, start, end, bbox, thumb, collection, kind, terms,
-                   _order(kind, bbox), _round_box(bbox))
+             collection: int, kind: str, terms: Iterable[str]) -> Doc:
+        return cls(title, id, url, start, end, bbox, thumb, collection, kind,
+                   " ".join(sorted(terms)), _order(kind, bbox), _round_box(bbox))
 
 
 def _round_box(bbox: tuple[float, float, float, float] | None) -> tuple[float, ...] | None:
@@ -209,8 +209,9 @@ def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
             for doc, box in zip(chunk, chunk_boxes, strict=True):
                 data.append([docno, doc.title, doc.id, doc.url, doc.start, doc.end,
                              box, doc.thumb, doc.collection, doc.kind])
-                for term in doc.terms:
-                    postings[term].append(docno)
+                if doc.terms:
+                    for term in doc.terms.split(" "):
+                        postings[term].append(docno)
                 docno += 1
             name = f"s/{shard_no}.js"
             payload = _js("shard", str(shard_no), data)
@@ -318,9 +319,21 @@ def chunk_file(prefix: str) -> str:
     return "".join(_FILE_CODES.get(c, c) for c in prefix) + ".js"
 
 
-def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
-                ) -> Iterator[Doc]:
-    """Every catalog, collection and item as a search document."""
+#: What an item's document is made from besides the config: its content digest, page,
+#: collection number and collection title.
+DocKey = tuple[bytes, str, int, str]
+
+
+def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int],
+                digests: Mapping[str, bytes] | None = None,
+                known: Mapping[str, tuple[DocKey, Doc]] | None = None,
+                remember: dict[str, tuple[DocKey, Doc]] | None = None) -> Iterator[Doc]:
+    """Every catalog, collection and item as a search document.
+
+    With ``digests`` (the items' content digests, from a build with a cache), an item's
+    document is taken from ``known`` (the last build's documents) when its key is the
+    same, and every item's document and key go into ``remember``.
+    """
     boxes = node_boxes(site)
     for location, node in site.nodes.items():
         intervals = extent_intervals(node.doc)
@@ -332,13 +345,24 @@ def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
         if isinstance(description, str):
             words.append(plain_text(description, 300))
         yield Doc.make(title=node.title, id=node.id, url=node.page, start=start, end=end,
-                  bbox=boxes.get(location), thumb=None,
-                  collection=collections.get(location, -1), kind=node.kind,
-                  terms=frozenset(terms_of(*words)))
+                       bbox=boxes.get(location), thumb=None,
+                       collection=collections.get(location, -1), kind=node.kind,
+                       terms=terms_of(*words))
     collection_terms: dict[str | None, set[str]] = {}
-    for item in site.items.values():
+    known = known or {}
+    for location, item in site.items.items():
         s = item.summary
         collection = site.collection_of(s, s.collection)
+        number = collections.get(collection, -1) if collection else -1
+        if digests is not None:
+            key = (digests.get(location, b""), item.page, number,
+                   site.nodes[collection].title if collection else "")
+            previous = known.get(location)
+            if previous is not None and previous[0] == key:
+                if remember is not None:
+                    remember[location] = previous
+                yield previous[1]
+                continue
         shared = collection_terms.get(collection)
         if shared is None:  # the same for every item of a collection
             shared = collection_terms[collection] = terms_of(
@@ -346,9 +370,9 @@ def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int]
         thumb = thumbnail_url(s.thumbnail, "index.html", policy, [])
         start = day_number(s.start or s.datetime)
         end = day_number(s.end) if s.end else start
-        yield Doc.make(title=item.title, id=s.id, url=item.page, start=start, end=end,
-                  bbox=s.bbox, thumb=thumb,
-                  collection=collections.get(collection, -1) if collection else -1,
-                  kind="item",
-                  terms=frozenset(terms_of(item.title, s.id) | _shared_terms(s.terms)
-                                  | shared))
+        doc = Doc.make(title=item.title, id=s.id, url=item.page, start=start, end=end,
+                       bbox=s.bbox, thumb=thumb, collection=number, kind="item",
+                       terms=terms_of(item.title, s.id) | _shared_terms(s.terms) | shared)
+        if digests is not None and remember is not None:
+            remember[location] = (key, doc)
+        yield doc

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from sitegen import search
 from sitegen.build import build
 from sitegen.cache import cache_dir_for
 from sitegen.config import Config
@@ -188,6 +189,36 @@ def test_added_and_removed_items_update_parents(built: tuple[Path, Path],
     assert [p for p in rebuilt.written if p.startswith("tiles/t")] == ["tiles/t099/index.html"]
     assert not (site / "tiles" / "t005").exists()
     assert {"tiles/index.html", "sitemap.xml", "search/manifest.js"} <= set(rebuilt.changed)
+    same_as_fresh_build(src, site, tmp_path)
+
+
+def test_search_documents_of_unchanged_items_are_the_last_builds(
+        built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src, site = built
+    made: list[str] = []
+    real = search.thumbnail_url
+
+    def counting(*args: Any) -> Any:
+        made.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(search, "thumbnail_url", counting)  # once per item document made
+    write_item(src, 12, _item(12, title="Renamed tile"))
+    run(src, site)
+    assert len(made) == 1
+    same_as_fresh_build(src, site, tmp_path)
+    # nothing changed: the index is kept, and its documents with it
+    made.clear()
+    assert "search" not in run(src, site).made and made == []
+    write_item(src, 12, _item(12, title="Renamed again"))
+    run(src, site)
+    assert len(made) == 1
+    # an item's document holds its collection's title (a search term)
+    made.clear()
+    write_collection(src, [f"./t{n:03d}/t{n:03d}.json" for n in range(ITEMS)],
+                     title="Harbour tiles")
+    run(src, site)
+    assert len(made) == ITEMS
     same_as_fresh_build(src, site, tmp_path)
 
 
