@@ -17,7 +17,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -421,14 +421,14 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
                 continue
             key = keys[job.location] = job_key(job, crawled.digests.get(job.location, b""))
             entry = cached.known(job.location)
-            if entry is not None and entry.key == key and entry.result is not None and \
+            if entry is not None and entry.key == key and entry.rendered and \
                     out.keep_all(entry.files):
                 # Same key, so same digest, summary and warnings: the entry holds as it is.
-                reporter.add_diagnostics(list(entry.result.diagnostics))
+                reporter.add_diagnostics(list(entry.diagnostics))
                 reporter.reuse("item", job.page)
                 if entry.spool is not None:
                     spool.keep(job.location, entry.spool)
-                copies.extend(entry.result.copies)
+                copies.extend(entry.copies)
                 cached.items[job.location] = entry
                 reporter.progress_advance(1)
                 continue
@@ -451,8 +451,7 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
                     cached.items[loc] = ItemEntry(
                         crawled.digests.get(loc, b""), site.items[loc].summary,
                         crawled.item_diagnostics.get(loc, ()), keys.get(loc), result.files,
-                        replace(result, chunks=None, footprint=b"") if result.ok else None,
-                        spool.entry(loc))
+                        result.ok, result.diagnostics, result.copies, spool.entry(loc))
             reporter.progress_advance(len(results))
     finally:
         reporter.progress_stop()

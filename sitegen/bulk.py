@@ -35,7 +35,6 @@ from sitegen.fields import format_size
 from sitegen.formats import IANA_HASH, decode_multihash
 from sitegen.layout import _safe_segment
 from sitegen.links import HrefPolicy
-from sitegen.picklefast import fast_pickle
 
 #: Placeholder for the relative path from a list file to the site root.
 ROOT = b"\x00ROOT\x00"
@@ -61,17 +60,16 @@ class Entry(NamedTuple):
     hash: tuple[str, str] | None
 
 
-@fast_pickle
-@dataclass(frozen=True, slots=True)
-class Stats:
-    """Counts for a set of list entries: files, bytes (of those with a size), others."""
+class Stats(NamedTuple):
+    """Counts for a set of list entries: files, bytes (of those with a size), others.
+    A named tuple (one per item in the build cache); ``+`` adds the counts."""
 
     files: int = 0
     size: int = 0
     sized: int = 0
     others: int = 0
 
-    def __add__(self, other: Stats) -> Stats:
+    def __add__(self, other: Stats) -> Stats:  # type: ignore[override]
         return Stats(self.files + other.files, self.size + other.size,
                      self.sized + other.sized, self.others + other.others)
 

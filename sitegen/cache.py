@@ -37,7 +37,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -47,7 +47,7 @@ from sitegen.i18n import LOCALE_DIR
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 5
+FORMAT = 6
 
 
 def cache_root() -> Path:
@@ -123,16 +123,18 @@ _NOT_IN_OUTPUT = frozenset({"jobs", "strict", "timeout", "retries", "max_connect
                             "cache", "output"})
 
 
-@dataclass
-class ItemEntry:
-    """What the previous build knew and made of one item."""
+class ItemEntry(NamedTuple):
+    """What the previous build knew and made of one item (a named tuple: the state
+    holds one per item and is read at the start of every build)."""
 
     digest: bytes
     summary: Any
     crawl_diagnostics: tuple[Any, ...] = ()
     key: bytes | None = None
     files: tuple[str, ...] = ()
-    result: Any = None  # the ItemResult, without its chunks
+    rendered: bool = False  # its page was made (else its files are never kept)
+    diagnostics: tuple[Any, ...] = ()  # the warnings of its page
+    copies: tuple[tuple[str, str], ...] = ()  # the asset copies its files link to
     spool: Any = None  # the item's entry in the spool
 
 

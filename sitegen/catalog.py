@@ -15,12 +15,11 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sitegen.cache import content_digest
 from sitegen.errors import SourceError
 from sitegen.fields import as_dict, as_list
-from sitegen.picklefast import fast_pickle
 from sitegen.reporter import Diagnostic, Reporter
 from sitegen.sources import DocumentError, Reader, is_url, parse_json, resolve_href
 
@@ -97,12 +96,11 @@ class NodeRecord:
     external: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-@fast_pickle
-@dataclass(frozen=True, slots=True)
-class ItemSummary:
+class ItemSummary(NamedTuple):
     """The few fields of an Item that lists, navigation and indexes need.
 
-    Kept small on purpose: a million of these must fit in memory.
+    Kept small on purpose: a million of these must fit in memory. A named tuple: it is
+    made, pickled and unpickled once per item (the build cache keeps them all).
     """
 
     location: str
