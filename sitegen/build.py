@@ -591,7 +591,7 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
     known = cached.previous.docs if cached is not None and cached.previous else None
     docs = search_docs(site, policy, index, crawled.digests if cached else None, known,
                        cached.docs if cached is not None else None)
-    write_index(out.open, docs,
+    write_index(out.write, docs,
                 [(site.nodes[c].title, site.nodes[c].page) for c in collections])
     html = render_page(env.get_template("search.html"), search_context(site, info, collections))
     out.write("search/index.html", html)

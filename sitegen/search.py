@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import accumulate
 from operator import attrgetter
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -178,7 +178,7 @@ def _js(kind: str, key: str, data: Any) -> bytes:
 _ORDER = attrgetter("order")
 
 
-def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
+def write_index(write: Callable[[str, bytes], object], docs: Iterable[Doc],
                 collections: list[tuple[str, str]]) -> dict[str, int]:
     """Write the whole index below ``search/``; returns file sizes for reporting.
 
@@ -215,27 +215,24 @@ def write_index(open_file: Callable[[str], BinaryIO], docs: Iterable[Doc],
                 docno += 1
             name = f"s/{shard_no}.js"
             payload = _js("shard", str(shard_no), data)
-            with open_file("search/" + name) as fh:
-                fh.write(payload)
+            write("search/" + name, payload)
             sizes["shards"] = sizes.get("shards", 0) + len(payload)
             shard_stats.append(_stats(chunk, chunk_boxes, shard_no, docno - len(chunk)))
             shard_no += 1
         payload = _js("bucket", key, shard_stats)
-        with open_file(f"search/b/{key}.js") as fh:
-            fh.write(payload)
+        write(f"search/b/{key}.js", payload)
         sizes["buckets"] = sizes.get("buckets", 0) + len(payload)
         stats = _stats(rows, boxes, None, first)
         stats["k"] = key
         # shards are cut every SHARD_ROWS rows, so a document's shard is arithmetic
         stats["s0"] = shard_no - len(shard_stats)
         manifest_buckets.append(stats)
-    chunks = _write_terms(open_file, postings, sizes)
+    chunks = _write_terms(write, postings, sizes)
     manifest = {"version": 1, "docs": docno, "rows": SHARD_ROWS,
                 "collections": [[t, u] for t, u in collections],
                 "buckets": manifest_buckets, "chunks": chunks, "cap": MAX_POSTINGS}
     payload = _js("manifest", "", manifest)
-    with open_file("search/manifest.js") as fh:
-        fh.write(payload)
+    write("search/manifest.js", payload)
     sizes["manifest"] = len(payload)
     return sizes
 
@@ -261,7 +258,7 @@ def _stats(rows: list[Doc], boxes: list[tuple[float, ...] | None], shard: int | 
     return out
 
 
-def _write_terms(open_file: Callable[[str], BinaryIO], postings: dict[str, list[int]],
+def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, list[int]],
                  sizes: dict[str, int]) -> list[str]:
     """Term chunks by prefix, each split by a longer prefix while too large.
 
@@ -287,12 +284,12 @@ def _write_terms(open_file: Callable[[str], BinaryIO], postings: dict[str, list[
             if sums[j] - sums[i] > CHUNK_BYTES and (j - i > 1 or len(terms[i]) > length):
                 start = i
                 if terms[i] == prefix:
-                    _write_chunk(open_file, prefix + "~", [prefix], entries, sizes)
+                    _write_chunk(write, prefix + "~", [prefix], entries, sizes)
                     chunks.append(prefix + "~")
                     start += 1
                 split(start, j, length + 1)
             else:
-                _write_chunk(open_file, prefix, terms[i:j], entries, sizes)
+                _write_chunk(write, prefix, terms[i:j], entries, sizes)
                 chunks.append(prefix)
             i = j
 
@@ -300,12 +297,11 @@ def _write_terms(open_file: Callable[[str], BinaryIO], postings: dict[str, list[
     return sorted(chunks)
 
 
-def _write_chunk(open_file: Callable[[str], BinaryIO], prefix: str, terms: list[str],
+def _write_chunk(write: Callable[[str, bytes], object], prefix: str, terms: list[str],
                  entries: dict[str, tuple[list[int], int]], sizes: dict[str, int]) -> None:
     data = {t: [entries[t][0], entries[t][1]] for t in terms}
     payload = _js("terms", prefix, data)
-    with open_file("search/t/" + chunk_file(prefix)) as fh:
-        fh.write(payload)
+    write("search/t/" + chunk_file(prefix), payload)
     sizes["terms"] = sizes.get("terms", 0) + len(payload)
 
 

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import posixpath
+import re
 import socket
 import threading
 import time
@@ -76,6 +77,16 @@ def _resolve(href: object, base: str) -> tuple[HrefKind, str]:
     href = href.strip()
     if _is_normal_url(href):
         return "remote", href
+    if not _PLAIN_PATH_NEEDS_PARSE.search(href) and not is_url(base):
+        # A plain relative or absolute path (most item links): nothing to parse or unquote.
+        if os.path.isabs(href):
+            return "local", os.path.normpath(href)
+        return "local", os.path.normpath(os.path.join(os.path.dirname(base), href))
+    return _resolve_parsed(href, base)
+
+
+def _resolve_parsed(href: str, base: str) -> tuple[HrefKind, str]:
+    """:func:`_resolve` of a stripped href that may be more than a plain path."""
     parsed = urlparse(href)
     scheme = parsed.scheme.lower()
     if scheme in WEB_SCHEMES:
@@ -100,6 +111,9 @@ def _resolve(href: object, base: str) -> tuple[HrefKind, str]:
 
 
 _URL_NEEDS_WORK = ("#", "/./", "/../", "\\", "//")
+#: What makes an href more than a plain path: a scheme or drive letter, parameters, a
+#: query or fragment, percent-escapes, a network path, backslashes, control characters.
+_PLAIN_PATH_NEEDS_PARSE = re.compile(r"[:;?#%\\\x00-\x1f\x7f]|^//")
 
 
 def _is_normal_url(url: str) -> bool:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -30,15 +29,9 @@ class Files:
     def __init__(self) -> None:
         self.data: dict[str, bytes] = {}
 
-    def open(self, rel: str) -> Any:
-        files = self
-
-        class Handle(io.BytesIO):
-            def close(self) -> None:
-                files.data[rel] = self.getvalue()
-                super().close()
-
-        return Handle()
+    def write(self, rel: str, payload: bytes) -> None:
+        assert rel not in self.data  # each file is written once
+        self.data[rel] = payload
 
     def js(self, rel: str) -> Any:
         text = self.data[rel].decode()
@@ -56,7 +49,7 @@ def test_index_buckets_shards_and_terms(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(search, "SHARD_ROWS", 10)
     files = Files()
     docs = [doc(n, 1 + n % 3, (n * 37) % 300 - 150) for n in range(60)]
-    sizes = write_index(files.open, docs, [("A", "a/index.html"), ("B", "b/index.html")])
+    sizes = write_index(files.write, docs, [("A", "a/index.html"), ("B", "b/index.html")])
     manifest = files.js("search/manifest.js")
     assert manifest["docs"] == 60 and [b["k"] for b in manifest["buckets"]] == \
         ["2023-03", "2023-02", "2023-01"]  # newest month first
@@ -75,7 +68,7 @@ def test_large_chunks_split_by_longer_prefixes_and_postings_cap(
     monkeypatch.setattr(search, "CHUNK_BYTES", 400)
     monkeypatch.setattr(search, "MAX_POSTINGS", 5)
     files = Files()
-    write_index(files.open, [doc(n, 1, 0, "alpha") for n in range(40)], [])
+    write_index(files.write, [doc(n, 1, 0, "alpha") for n in range(40)], [])
     chunks = files.js("search/manifest.js")["chunks"]
     assert any(len(c.rstrip("~")) > 1 for c in chunks)  # split beyond one letter
     alpha = next(files.js("search/t/" + search.chunk_file(c))

@@ -69,3 +69,26 @@ def test_url_fast_path_agrees_with_full_normalisation(url: str) -> None:
         assert _resolve(url, "/x/catalog.json") == ("remote", url)
     if not urlparse(url).netloc:
         assert _resolve(url, "/x/catalog.json")[0] == "invalid"
+
+
+def test_plain_path_fast_path_agrees_with_parsing_the_href() -> None:
+    """Hrefs without a scheme, query, escape or such skip urlparse; they must resolve
+    exactly as the full parse resolves them, and every other href must take it."""
+    import random
+
+    from sitegen import sources
+
+    rng = random.Random(7)
+    alphabet = ["a", "b", ".", "..", "/", "./", "../", " ", "-", "_", "é", "~", "+", ";",
+                ":", "?", "#", "%", "%20", "\\", "//", "\t", "C:", "x.json", "=", "&", "@"]
+    hrefs = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 8)))
+             for _ in range(5000)]
+    hrefs += ["./item/item.json", "/abs/item.json", "../up/x.json", "a b/c.json",
+              "//host/x.json", "x;v=1.json", "C:/x.json", "%2e%2e/x", "x?y", "x#y"]
+    for base in ("/cat/sub/collection.json", "/collection.json"):
+        for href in hrefs:
+            stripped = href.strip()
+            if not stripped or sources._is_normal_url(stripped):
+                continue
+            assert sources._resolve(href, base) == sources._resolve_parsed(stripped, base), \
+                (href, base)
