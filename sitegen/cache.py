@@ -1,8 +1,9 @@
 """The build cache: what a rebuild may take from the previous build instead of redoing.
 
 It lives in the user's cache folder (see :func:`cache_root`), one folder per output
-folder, and holds one state file and the spool of per-item download-list chunks and
-footprints. Deleting it is always safe: the next build is a full one.
+folder, and holds one state file, the shard files of its per-item entries, the spool of
+per-item download-list chunks and footprints, and the compiled templates. Deleting it is
+always safe: the next build is a full one.
 
 Everything is keyed by content, never by modification times:
 
@@ -30,11 +31,14 @@ spool is append-only while a state refers to it.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
 import shutil
 import sys
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -47,7 +51,7 @@ from sitegen.i18n import LOCALE_DIR
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 6
+FORMAT = 7
 
 
 def cache_root() -> Path:
@@ -156,6 +160,8 @@ class State:
     folders: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: ``item -> (key, search document)`` (see :func:`sitegen.search.search_docs`)
     docs: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    #: the files holding ``items`` and ``docs``, one per shard (see :meth:`BuildCache.save`)
+    shards: tuple[str, ...] = ()
     format: int = FORMAT
 
 
@@ -171,6 +177,7 @@ class BuildCache:
         self.dir = cache_dir_for(output)
         self.output = output.resolve()
         self.fingerprint = fingerprint
+        self._parts: list[tuple[dict[str, ItemEntry], dict[str, tuple[Any, Any]]]] = []
         self.previous = self._load()
         self.items: dict[str, ItemEntry] = {}
         self.docs: dict[str, tuple[Any, Any]] = {}  # filled by the search index
@@ -180,13 +187,29 @@ class BuildCache:
             self.previous = None
 
     def _load(self) -> State | None:
+        # Millions of small tuples: the cyclic garbage collector, run again and again
+        # while they are made, would take longer than reading them (and they hold no
+        # cycles).
         try:
-            with open(self.dir / STATE_NAME, "rb") as fh:
-                state = pickle.load(fh)  # noqa: S301 - our own file, in the user's cache folder
+            with _gc_paused():
+                with open(self.dir / STATE_NAME, "rb") as fh:
+                    state = pickle.load(fh)  # noqa: S301 - our own file, in our cache folder
+                if not isinstance(state, State) or state.format != FORMAT:
+                    return None
+                parts = []
+                for name in state.shards:
+                    with open(self.dir / name, "rb") as fh:
+                        parts.append(pickle.load(fh))  # noqa: S301
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
                 TypeError, ValueError):
             return None
-        return state if isinstance(state, State) and state.format == FORMAT else None
+        if len(parts) != SHARDS:
+            return None
+        for items, docs in parts:
+            state.items.update(items)
+            state.docs.update(docs)
+        self._parts = parts
+        return state
 
     def _why_not(self) -> str | None:
         """Why the previous state cannot be used (None when it can)."""
@@ -253,19 +276,78 @@ class BuildCache:
 
     def save(self, spool_bytes: int, files: set[str], total_bytes: int,
              folders: dict[str, tuple[int, int]]) -> None:
-        """Write this build's state (after the new site is in place)."""
-        state = State(self.fingerprint, output_identity(self.output) or "", self.items,
-                      spool_bytes, set(files), total_bytes, self.groups, folders,
-                      self.docs)
-        tmp = self.dir / f"{STATE_NAME}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.dir / STATE_NAME)
+        """Write this build's state (after the new site is in place).
+
+        The item entries and search documents are split into :data:`SHARDS` files by a
+        digest of the item's location; a shard whose entries are all the previous
+        build's (the same objects) keeps its file, so a rebuild after a small change
+        writes one or two shards, not the whole state. The state file names the shard
+        files and is replaced last: a build killed before that leaves the previous
+        state and its shard files as they were.
+        """
+        items: list[dict[str, ItemEntry]] = [{} for _ in range(SHARDS)]
+        docs: list[dict[str, tuple[Any, Any]]] = [{} for _ in range(SHARDS)]
+        for loc, entry in self.items.items():
+            items[_shard(loc)][loc] = entry
+        for loc, doc in self.docs.items():
+            docs[_shard(loc)][loc] = doc
+        previous = self.previous.shards if self.previous is not None else ()
+        token = os.urandom(6).hex()
+        names: list[str] = []
+        with _gc_paused():
+            for n in range(SHARDS):
+                if previous and _same(self._parts[n][0], items[n]) and \
+                        _same(self._parts[n][1], docs[n]):
+                    names.append(previous[n])
+                    continue
+                names.append(f"items-{n:02d}-{token}.pickle")
+                _write_pickle(self.dir / names[-1], (items[n], docs[n]))
+            state = State(self.fingerprint, output_identity(self.output) or "", {},
+                          spool_bytes, set(files), total_bytes, self.groups, folders, {},
+                          tuple(names))
+            _write_pickle(self.dir / STATE_NAME, state)
+        for old in self.dir.glob("items-*.pickle"):
+            if old.name not in names:
+                with contextlib.suppress(OSError):
+                    old.unlink()
 
     @staticmethod
     def remove(output: Path) -> None:
         """Remove the cache of ``output`` (``cache = false``, remote sources)."""
         shutil.rmtree(cache_dir_for(output), ignore_errors=True)
+
+
+#: Files the item entries and search documents are split into.
+SHARDS = 64
+
+
+def _shard(location: str) -> int:
+    """The shard of an item (the same in every process, unlike ``hash``)."""
+    return zlib.crc32(location.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """True when ``new`` holds the very objects ``old`` holds, under the same keys."""
+    return len(old) == len(new) and all(new.get(k) is v for k, v in old.items())
+
+
+def _write_pickle(path: Path, data: object) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (for reading and writing the state)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _spool_size(entry: Any) -> int:

@@ -222,6 +222,24 @@ def test_search_documents_of_unchanged_items_are_the_last_builds(
     same_as_fresh_build(src, site, tmp_path)
 
 
+def test_the_state_is_kept_in_shards_and_only_changed_ones_are_written(
+        built: tuple[Path, Path], tmp_path: Path) -> None:
+    src, site = built
+    cache = cache_dir_for(site)
+    before = {p.name for p in cache.glob("items-*.pickle")}
+    assert len(before) == 64
+    write_item(src, 4, _item(4, title="Renamed tile"))
+    run(src, site)
+    after = {p.name for p in cache.glob("items-*.pickle")}
+    assert len(after) == 64 and len(after - before) == 1  # the old one is gone
+    # a lost shard: the next build is a full one, not a failure
+    sorted(cache.glob("items-*.pickle"))[0].unlink()
+    again = run(src, site)
+    assert again.cache == "no build cache yet" and again.reused == []
+    assert len(list(cache.glob("items-*.pickle"))) == 64
+    same_as_fresh_build(src, site, tmp_path)
+
+
 def test_parent_title_change_rerenders_its_items(built: tuple[Path, Path],
                                                  tmp_path: Path) -> None:
     src, site = built
