@@ -55,7 +55,7 @@ from sitegen.render import (
 )
 from sitegen.reporter import Diagnostic, Reporter
 from sitegen.search import search_docs, write_index
-from sitegen.sitemap import robots_txt, w3c_datetime, write_sitemaps
+from sitegen.sitemap import robots_txt, write_sitemaps
 from sitegen.sources import Reader, is_url
 from sitegen.writer import (
     Output,
@@ -281,7 +281,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
                 folders = folder_ids(str(staging.output), folders_of(out.files))
         if cached is not None:
             try:
-                cached.save(spool_bytes, out.files, size, folders)
+                cached.save(spool_bytes, size, folders)
             except OSError as exc:
                 # The site is in place; only the next build loses its head start.
                 BuildCache.remove(staging.output)
@@ -648,11 +648,9 @@ def _write_indexes(info: SiteInfo, out: Output, sitemap: list[tuple[str, str | N
 
 def _sitemap_pages(site: Site) -> Iterator[tuple[str, str | None]]:
     """Every page with its lastmod: STAC ``updated``, else the item's date."""
-    stamps: dict[str, str | None] = {}  # each item's, once (it is below several nodes)
     for node in site.nodes.values():
         updated = node.doc.get("updated")
-        stamp = updated if isinstance(updated, str) else \
-            _newest_below(site, node.location, stamps)
+        stamp = updated if isinstance(updated, str) else _newest_below(site, node.location)
         for page in node.list_pages:
             yield page, stamp
     if site.config.sitemap_items:
@@ -661,19 +659,11 @@ def _sitemap_pages(site: Site) -> Iterator[tuple[str, str | None]]:
             yield item.page, s.updated or s.datetime or s.end or s.start
 
 
-def _newest_below(site: Site, location: str, stamps: dict[str, str | None]) -> str | None:
-    """The newest ``updated`` or date of the items below a node (as W3C datetime);
-    ``stamps`` remembers each item's."""
-    newest: str | None = None
-    for item in site.items_below(location):
-        if item in stamps:
-            stamp = stamps[item]
-        else:
-            s = site.items[item].summary
-            stamp = stamps[item] = w3c_datetime(s.updated or s.datetime or s.end or s.start)
-        if stamp and (newest is None or stamp > newest):
-            newest = stamp
-    return newest
+def _newest_below(site: Site, location: str) -> str | None:
+    """The newest ``updated`` or date of the items below a node (as W3C datetime)."""
+    items = site.items
+    stamps = [s for item in site.items_below(location) if (s := items[item].summary.lastmod)]
+    return max(stamps) if stamps else None
 
 
 def _write_assets(copies: list[tuple[str, str]], out: Output, reporter: Reporter) -> None:

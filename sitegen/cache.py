@@ -51,7 +51,7 @@ from sitegen.i18n import LOCALE_DIR
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 7
+FORMAT = 8
 
 
 def cache_root() -> Path:
@@ -150,7 +150,8 @@ class State:
     build_id: str  # the output_identity() of the site this state describes
     items: dict[str, ItemEntry] = field(default_factory=dict)
     spool_bytes: int = 0
-    files: set[str] = field(default_factory=set)  # every file of the site (manifest)
+    #: every file of the site (the manifest; made from items and groups when read)
+    files: set[str] = field(default_factory=set)
     total_bytes: int = 0
     #: ``name -> (key, files, asset copies)`` of files made together
     groups: dict[str, tuple[bytes, tuple[str, ...], tuple[tuple[str, str], ...]]] = \
@@ -208,6 +209,7 @@ class BuildCache:
         for items, docs in parts:
             state.items.update(items)
             state.docs.update(docs)
+        state.files = _manifest(state)
         self._parts = parts
         return state
 
@@ -274,7 +276,7 @@ class BuildCache:
         """Exists while an incremental build changes the output in place."""
         return self.dir / "updating"
 
-    def save(self, spool_bytes: int, files: set[str], total_bytes: int,
+    def save(self, spool_bytes: int, total_bytes: int,
              folders: dict[str, tuple[int, int]]) -> None:
         """Write this build's state (after the new site is in place).
 
@@ -302,8 +304,9 @@ class BuildCache:
                     continue
                 names.append(f"items-{n:02d}-{token}.pickle")
                 _write_pickle(self.dir / names[-1], (items[n], docs[n]))
+            # the file list is not saved: it is the entries' and groups' (see _manifest)
             state = State(self.fingerprint, output_identity(self.output) or "", {},
-                          spool_bytes, set(files), total_bytes, self.groups, folders, {},
+                          spool_bytes, set(), total_bytes, self.groups, folders, {},
                           tuple(names))
             _write_pickle(self.dir / STATE_NAME, state)
         for old in self.dir.glob("items-*.pickle"):
@@ -348,6 +351,20 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _manifest(state: State) -> set[str]:
+    """Every file of the site the state describes: its items' files, its groups' files
+    and the asset copies they link to (an asset that could not be copied is listed
+    too, which is harmless: it is looked at again by the next build)."""
+    files: set[str] = set()
+    for entry in state.items.values():
+        files.update(entry.files)
+        files.update(rel for _source, rel in entry.copies)
+    for _key, group_files, copies in state.groups.values():
+        files.update(group_files)
+        files.update(rel for _source, rel in copies)
+    return files
 
 
 def _spool_size(entry: Any) -> int:

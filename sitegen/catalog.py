@@ -21,6 +21,7 @@ from sitegen.cache import content_digest
 from sitegen.errors import SourceError
 from sitegen.fields import as_dict, as_list
 from sitegen.reporter import Diagnostic, Reporter
+from sitegen.sitemap import w3c_datetime
 from sitegen.sources import DocumentError, Reader, is_url, parse_json, resolve_href
 
 Kind = Literal["catalog", "collection", "item", "itemcollection", "unknown"]
@@ -116,6 +117,8 @@ class ItemSummary(NamedTuple):
     related: tuple[tuple[str, str, str], ...] = ()
     updated: str | None = None
     terms: tuple[str, ...] = ()
+    #: ``updated``, else the item's date, as W3C datetime (sitemaps), computed once
+    lastmod: str | None = None
 
 
 @dataclass
@@ -420,20 +423,23 @@ def summarise_item(doc: dict[str, Any], location: str, read_path: str) -> ItemSu
     stem = os.path.splitext(os.path.basename(location.rstrip("/")))[0]
     item_id = doc.get("id")
     title = props.get("title")
+    dt, start = _str_or_none(props.get("datetime")), _str_or_none(props.get("start_datetime"))
+    end, updated = _str_or_none(props.get("end_datetime")), _str_or_none(props.get("updated"))
     return ItemSummary(
         location=location,
         read_path=read_path,
         id=item_id if isinstance(item_id, str) and item_id else stem,
         title=title if isinstance(title, str) and title.strip() else None,
-        datetime=_str_or_none(props.get("datetime")),
-        start=_str_or_none(props.get("start_datetime")),
-        end=_str_or_none(props.get("end_datetime")),
+        datetime=dt,
+        start=start,
+        end=end,
         bbox=valid_bbox(doc.get("bbox")),
         thumbnail=find_thumbnail(doc, location),
         collection=_collection_link(doc, location),
         related=_related_links(doc, location),
-        updated=_str_or_none(props.get("updated")),
+        updated=updated,
         terms=_search_terms(props),
+        lastmod=w3c_datetime(updated or dt or end or start),
     )
 
 

@@ -38,6 +38,13 @@ def _safe_segment(segment: str) -> str:
     return cleaned[:_MAX_SEGMENT]
 
 
+def _is_safe_segment(segment: str) -> bool:
+    """``_safe_segment(segment) == segment`` for a segment without unsafe characters."""
+    return (0 < len(segment) <= _MAX_SEGMENT and segment not in (".", "..")
+            and segment[0] != " " and segment[-1] != " "
+            and not segment.startswith(".sitegen"))
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -79,7 +86,7 @@ class Layout:
         segments = rel.split("/")
         if segments[0] in RESERVED_TOP:
             return None
-        if any(_safe_segment(s) != s for s in segments):
+        if _UNSAFE_CHARS.search(rel) or not all(map(_is_safe_segment, segments)):
             return None
         return rel
 

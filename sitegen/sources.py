@@ -81,8 +81,23 @@ def _resolve(href: object, base: str) -> tuple[HrefKind, str]:
         # A plain relative or absolute path (most item links): nothing to parse or unquote.
         if os.path.isabs(href):
             return "local", os.path.normpath(href)
+        folder = _clean_folder(base)
+        rest = href[2:] if href.startswith("./") else href
+        if folder is not None and rest and rest[0] not in "./" and "/." not in rest \
+                and "//" not in rest and not rest.endswith("/"):
+            # ``./a/b.json`` beside a normalised location: nothing for normpath to do
+            return "local", f"{folder}/{rest}" if folder not in ("", "/") else folder + rest
         return "local", os.path.normpath(os.path.join(os.path.dirname(base), href))
     return _resolve_parsed(href, base)
+
+
+@lru_cache(maxsize=4096)
+def _clean_folder(base: str) -> str | None:
+    """The folder of a local ``base`` when it is already normalised (POSIX only)."""
+    folder = os.path.dirname(base)
+    if os.sep != "/" or os.path.normpath(folder or ".") != (folder or "."):
+        return None
+    return folder
 
 
 def _resolve_parsed(href: str, base: str) -> tuple[HrefKind, str]:

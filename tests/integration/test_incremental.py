@@ -17,7 +17,7 @@ import pytest
 
 from sitegen import search
 from sitegen.build import build
-from sitegen.cache import cache_dir_for
+from sitegen.cache import BuildCache, cache_dir_for
 from sitegen.config import Config
 from sitegen.errors import StrictError
 from sitegen.reporter import Reporter
@@ -238,6 +238,21 @@ def test_the_state_is_kept_in_shards_and_only_changed_ones_are_written(
     assert again.cache == "no build cache yet" and again.reused == []
     assert len(list(cache.glob("items-*.pickle"))) == 64
     same_as_fresh_build(src, site, tmp_path)
+
+
+def test_the_cache_knows_every_file_of_the_site(built: tuple[Path, Path]) -> None:
+    """The state does not store the site's file list: it is made from the items' and
+    groups' files and asset copies, and must be exactly the site's."""
+    src, site = built
+    doc = _item(3)
+    doc["assets"]["local"] = {"href": "./t003-preview.png", "type": "image/png",
+                              "roles": ["overview"]}
+    write_item(src, 3, doc)
+    (src / "tiles" / "t003" / "t003-preview.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    run(src, site)
+    state = BuildCache(site, "unused")._load()
+    assert state is not None and "tiles/t003/t003-preview.png" in state.files
+    assert state.files == set(snapshot(site))
 
 
 def test_parent_title_change_rerenders_its_items(built: tuple[Path, Path],

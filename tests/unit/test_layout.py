@@ -66,3 +66,16 @@ def test_relative_urls_name_files_and_are_encoded() -> None:
 ])
 def test_relative_path_matches_posixpath(target: str, start: str) -> None:
     assert relative_path(target, start) == posixpath.relpath(target, start or ".")
+
+
+@pytest.mark.parametrize("segment", [
+    "a", " a", "a ", ".", "..", "", ".sitegen-build", ".sitegenx", "x" * 180, "x" * 181,
+    "a:b", "a*b", "a\tb", "a\\b", "é", ".hidden", "a b", "...",
+])
+def test_file_path_refuses_exactly_the_segments_safe_segment_would_change(
+        segment: str) -> None:
+    from sitegen.layout import _safe_segment
+
+    layout = Layout("/data/cat/catalog.json")
+    path = layout.file_path(f"/data/cat/x/{segment}/item.json")
+    assert (path is not None) == (_safe_segment(segment) == segment)

@@ -85,7 +85,8 @@ def test_plain_path_fast_path_agrees_with_parsing_the_href() -> None:
              for _ in range(5000)]
     hrefs += ["./item/item.json", "/abs/item.json", "../up/x.json", "a b/c.json",
               "//host/x.json", "x;v=1.json", "C:/x.json", "%2e%2e/x", "x?y", "x#y"]
-    for base in ("/cat/sub/collection.json", "/collection.json"):
+    for base in ("/cat/sub/collection.json", "/collection.json", "collection.json",
+                 "/cat/./sub/../collection.json"):
         for href in hrefs:
             stripped = href.strip()
             if not stripped or sources._is_normal_url(stripped):
