@@ -45,6 +45,7 @@ from sitegen.pages import (
     render_item_batch,
     search_context,
     site_facts,
+    warm_up,
 )
 from sitegen.render import (
     SiteInfo,
@@ -72,6 +73,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 #: Items per worker batch: large enough to amortise pickling, small enough to balance.
 BATCH = 200
+#: Item entries in the build cache above which a rebuild starts its workers at once
+#: (about 500 items: the crawl then hashes them in the workers).
+WARM_POOL_BYTES = 400_000
 #: Item download-list chunks, spooled in the staging folder and removed before the swap
 #: (with the build cache on, the spool is kept in the cache instead).
 SPOOL = ".sitegen-spool"
@@ -163,16 +167,27 @@ def _build(source: str | None, config: Config, reporter: Reporter,
     protect = [] if is_url(root) else [Path(root).parent]
     staging = Staging(Path(config.output), protect=protect)
     build_id = uuid.uuid4().hex
-    cached = _build_cache(config, dirs, root, staging, reporter)
-    long_lived.freeze()
-    compiled = cached.compiled_templates() if cached is not None else None
-    env = make_environment(dirs, config.language, compiled)
+    workers = config.jobs or os.cpu_count() or 1
+    pool: Executor | _LazyPool | None = executor or (_LazyPool(workers) if workers > 1 else None)
+    if isinstance(pool, _LazyPool) and config.cache and not is_url(root) and \
+            BuildCache.size_of_items(staging.output) > WARM_POOL_BYTES:
+        # A rebuild of a large site: the crawl will hash its items in the workers, so
+        # they start while this process reads the build cache.
+        pool.warm()
+    try:
+        cached = _build_cache(config, dirs, root, staging, reporter)
+        long_lived.freeze()
+        compiled = cached.compiled_templates() if cached is not None else None
+        env = make_environment(dirs, config.language, compiled)
+    except BaseException:
+        if isinstance(pool, _LazyPool):
+            pool.shutdown()
+        staging.abort()
+        raise
     for message in branding.warnings(config):
         reporter.warn("config", message)
     clock.mark("start (theme, build cache)")
     fetch_cache = tempfile.mkdtemp(prefix="sitegen-fetch-") if is_url(root) else None
-    workers = config.jobs or os.cpu_count() or 1
-    pool: Executor | _LazyPool | None = executor or (_LazyPool(workers) if workers > 1 else None)
     aux = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-aux")
     spool_file: BinaryIO | None = None
     try:
@@ -743,6 +758,13 @@ class _LazyPool:
             self._pool = ProcessPoolExecutor(max_workers=self.workers,
                                              mp_context=multiprocessing.get_context(method))
         return self._pool
+
+    def warm(self) -> None:
+        """Start the workers now, in the background, and have them import the page
+        code (a worker otherwise does that on its first batch)."""
+        pool = self.get()
+        for _ in range(self.workers):
+            pool.submit(warm_up)
 
     def shutdown(self) -> None:
         if self._pool is not None:

@@ -127,6 +127,11 @@ class WorkerState:
 _envs: dict[str, Environment] = {}
 
 
+def warm_up() -> None:
+    """Nothing: sent to a new worker so that it imports this module (and what it
+    needs) before its first batch arrives."""
+
+
 def render_item_batch(state: WorkerState, jobs: list[ItemJob]) -> list[ItemResult]:
     """Render and write a batch of item pages (runs in a worker process)."""
     env = _envs.get(state.token)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from sitegen import build as build_module
 from sitegen import search
 from sitegen.build import build
 from sitegen.cache import BuildCache, cache_dir_for
@@ -345,12 +346,22 @@ def test_a_site_built_without_the_cache_is_not_trusted(built: tuple[Path, Path],
     assert run(src, site).cache is not None
 
 
-def test_worker_processes_reuse_the_same_way(built: tuple[Path, Path],
-                                             tmp_path: Path) -> None:
+def test_worker_processes_reuse_the_same_way(built: tuple[Path, Path], tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     src, site = built
     write_item(src, 12, _item(12, title="Changed in a worker"))
     rebuilt = run(src, site, jobs=2)
     assert items_in(rebuilt.reused) == ITEMS - 1
+    same_as_fresh_build(src, site, tmp_path)
+    # a rebuild of a large site starts its workers while it reads the cache
+    warmed: list[int] = []
+    real_warm = build_module._LazyPool.warm
+    monkeypatch.setattr(build_module, "WARM_POOL_BYTES", 0)
+    monkeypatch.setattr(build_module._LazyPool, "warm",
+                        lambda pool: warmed.append(pool.workers) or real_warm(pool))
+    write_item(src, 12, _item(12, title="Changed again"))
+    again = run(src, site, jobs=2)
+    assert warmed == [2] and items_in(again.reused) == ITEMS - 1
     same_as_fresh_build(src, site, tmp_path)
 
 
