@@ -18,10 +18,11 @@ newest first, until a page of results is full.
 from __future__ import annotations
 
 import math
+import operator
 import re
 import unicodedata
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -151,16 +152,16 @@ def _order(kind: str, bbox: tuple[float, float, float, float] | None) -> int:
 
 
 def _union(boxes: Iterable[tuple[float, ...] | None]) -> list[float] | None:
-    west = south = math.inf
-    east = north = -math.inf
-    for b in boxes:
-        if b is None:
-            continue
-        w, s, e, n = b
-        if w > e:  # across the antimeridian: the stats box goes round the world
-            w, e = -180.0, 180.0
-        west, south, east, north = min(west, w), min(south, s), max(east, e), max(north, n)
-    return None if west == math.inf else [west, south, east, north]
+    present = [b for b in boxes if b is not None]
+    if not present:
+        return None
+    west, east = [b[0] for b in present], [b[2] for b in present]
+    if any(map(operator.gt, west, east)):
+        # across the antimeridian: that box goes round the world
+        crossing = [b[0] > b[2] for b in present]
+        west = [-180.0 if c else w for c, w in zip(crossing, west, strict=True)]
+        east = [180.0 if c else e for c, e in zip(crossing, east, strict=True)]
+    return [min(west), min(b[1] for b in present), max(east), max(b[3] for b in present)]
 
 
 @lru_cache(maxsize=65536)
@@ -206,11 +207,12 @@ def write_index(write: Callable[[str, bytes], object], docs: Iterable[Doc],
             chunk = rows[start:start + SHARD_ROWS]
             chunk_boxes = boxes[start:start + SHARD_ROWS]
             data = []
-            for doc, box in zip(chunk, chunk_boxes, strict=True):
-                data.append([docno, doc.title, doc.id, doc.url, doc.start, doc.end,
-                             box, doc.thumb, doc.collection, doc.kind])
-                if doc.terms:
-                    for term in doc.terms.split(" "):
+            for title, doc_id, url, start_day, end_day, _bbox, thumb, collection, kind, \
+                    terms, _order, box in chunk:
+                data.append([docno, title, doc_id, url, start_day, end_day, box, thumb,
+                             collection, kind])
+                if terms:
+                    for term in terms.split(" "):
                         postings[term].append(docno)
                 docno += 1
             name = f"s/{shard_no}.js"
@@ -240,18 +242,15 @@ def write_index(write: Callable[[str, bytes], object], docs: Iterable[Doc],
 def _stats(rows: list[Doc], boxes: list[tuple[float, ...] | None], shard: int | None,
            first: int) -> dict[str, Any]:
     """Statistics of some rows (``boxes``: their rounded boxes)."""
-    counts: dict[int, int] = defaultdict(int)
-    for doc in rows:
-        counts[doc.collection] += 1
+    counts = Counter(d.collection for d in rows)
     starts = [d.start for d in rows if d.start is not None]
-    ends = [d.end if d.end is not None else d.start for d in rows
-            if (d.end if d.end is not None else d.start) is not None]
+    ends = [e for d in rows if (e := d.end if d.end is not None else d.start) is not None]
     out: dict[str, Any] = {
         "n": len(rows), "d": first,
-        "t": [min(starts), max(e for e in ends if e is not None)] if starts and ends else None,
+        "t": [min(starts), max(ends)] if starts and ends else None,
         "b": _union(boxes),
         "c": {str(k): v for k, v in sorted(counts.items())},
-        "nb": sum(1 for b in boxes if b is None),
+        "nb": boxes.count(None),
     }
     if shard is not None:
         out["s"] = shard
@@ -266,9 +265,8 @@ def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, list
     and a range's size a difference of running sums.
     """
     terms = sorted(postings)
-    entries = {t: (docs if len(docs) <= MAX_POSTINGS else docs[:MAX_POSTINGS], len(docs))
-               for t, docs in postings.items()}
-    sums = [0, *accumulate(len(t) + 8 + 7 * len(entries[t][0]) for t in terms)]
+    sums = [0, *accumulate(len(t) + 8 + 7 * min(len(postings[t]), MAX_POSTINGS)
+                           for t in terms)]
     chunks: list[str] = []
 
     def split(lo: int, hi: int, length: int) -> None:
@@ -284,12 +282,12 @@ def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, list
             if sums[j] - sums[i] > CHUNK_BYTES and (j - i > 1 or len(terms[i]) > length):
                 start = i
                 if terms[i] == prefix:
-                    _write_chunk(write, prefix + "~", [prefix], entries, sizes)
+                    _write_chunk(write, prefix + "~", [prefix], postings, sizes)
                     chunks.append(prefix + "~")
                     start += 1
                 split(start, j, length + 1)
             else:
-                _write_chunk(write, prefix, terms[i:j], entries, sizes)
+                _write_chunk(write, prefix, terms[i:j], postings, sizes)
                 chunks.append(prefix)
             i = j
 
@@ -298,8 +296,10 @@ def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, list
 
 
 def _write_chunk(write: Callable[[str, bytes], object], prefix: str, terms: list[str],
-                 entries: dict[str, tuple[list[int], int]], sizes: dict[str, int]) -> None:
-    data = {t: [entries[t][0], entries[t][1]] for t in terms}
+                 postings: dict[str, list[int]], sizes: dict[str, int]) -> None:
+    """A chunk's terms with their documents (the first MAX_POSTINGS) and count."""
+    data = {t: [docs if len(docs) <= MAX_POSTINGS else docs[:MAX_POSTINGS], len(docs)]
+            for t in terms for docs in (postings[t],)}
     payload = _js("terms", prefix, data)
     write("search/t/" + chunk_file(prefix), payload)
     sizes["terms"] = sizes.get("terms", 0) + len(payload)

@@ -80,3 +80,14 @@ def test_traversal_ids_never_become_file_names() -> None:
     assert "../../../evil-item" not in terms_of("../../../evil-item")
     assert search.chunk_file("a_b") != search.chunk_file("a~b") != search.chunk_file("a.b")
     assert "/" not in search.chunk_file("s2a_msil2a.x-y~")
+
+
+def test_statistics_boxes_go_round_the_world_across_the_antimeridian() -> None:
+    assert search._union([(170.0, 0.0, -170.0, 1.0), (10.0, 5.0, 20.0, 6.0), None]) == \
+        [-180.0, 0.0, 180.0, 6.0]
+    assert search._union([(10.0, 5.0, 20.0, 6.0), (-5.0, -1.0, 0.0, 2.0)]) == \
+        [-5.0, -1.0, 20.0, 6.0]
+    assert search._union([None, None]) is None
+    # a box crossing the antimeridian widens to the whole world, not beyond other boxes
+    assert search._union([(170.0, 0.0, -170.0, 1.0), (179.5, 0.0, 180.5, 1.0)]) == \
+        [-180.0, 0.0, 180.5, 1.0]
