@@ -42,6 +42,7 @@ from sitegen.pages import (
     node_boxes,
     node_map,
     node_pages,
+    page_entries,
     render_item_batch,
     search_context,
     site_facts,
@@ -242,22 +243,30 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         copies = _write_items(site, state, pool, reporter, spool, crawled, cached, out,
                               groups.job_keys)
         clock.mark("item pages")
-        node_outs: dict[str, Output] = {}
+        # A node's first page (with its map, made from every item below) and JSON copy
+        # are a group; each further list page is one of its own, made from the items
+        # it lists; the download lists are one too, as they change only with the
+        # download entries below the node (not with a title edit, say).
+        node_outs: dict[str, dict[int, Output]] = {}
         list_outs: dict[str, Output] = {}
         for node in site.nodes.values():
-            node_out = groups.to_write(f"node:{node.location}", groups.node_key(node.location))
-            if node_out is not None:
-                node_outs[node.location] = node_out
-            else:
-                copies += groups.kept_copies(f"node:{node.location}")
-                for page in node.list_pages:
-                    reporter.reuse(node.kind, page)
-            # The lists change only with the download entries below the node (not with
-            # a title edit, say), so they are a group of their own.
-            list_out = groups.to_write(f"lists:{node.location}",
-                                       groups.lists_key(node.location, spool))
+            loc = node.location
+            lists_key = groups.lists_key(loc, spool)
+            list_out = groups.to_write(f"lists:{loc}", lists_key)
             if list_out is not None:
-                list_outs[node.location] = list_out
+                list_outs[loc] = list_out
+            page_outs: dict[int, Output] = {}
+            for index, page in enumerate(node.list_pages):
+                name = f"node:{loc}" if index == 0 else f"page:{page}"
+                page_out = groups.to_write(name, groups.node_key(loc) if index == 0 else
+                                           groups.page_key(loc, index, lists_key))
+                if page_out is not None:
+                    page_outs[index] = page_out
+                else:
+                    copies += groups.kept_copies(name)
+                    reporter.reuse(node.kind, page)
+            if page_outs:
+                node_outs[loc] = page_outs
         lists = _write_node_lists(site, info, spool, list_outs, node_outs)
         clock.mark("catalog and collection download lists")
         copies += _write_nodes(site, env, info, policy, node_outs, reporter, lists, spool)
@@ -411,23 +420,27 @@ def _messages_path(config: Config) -> str:
 
 
 def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
-                 outs: dict[str, Output], reporter: Reporter, lists: dict[str, Stats],
-                 spool: Spool) -> list[tuple[str, str]]:
-    """Catalog and Collection pages and JSON copies (main process: they are few), of
-    the nodes in ``outs``."""
+                 outs: dict[str, dict[int, Output]], reporter: Reporter,
+                 lists: dict[str, Stats], spool: Spool) -> list[tuple[str, str]]:
+    """Catalog and Collection pages (main process: they are few): those of ``outs``
+    (node -> list page number -> output), and the JSON copy with the first page."""
     copies: list[tuple[str, str]] = []
     boxes = node_boxes(site)
     for node in site.nodes.values():
-        out = outs.get(node.location)
+        page_outs = outs.get(node.location)
+        if not page_outs:
+            continue
+        map_data = node_map(site, node, boxes, spool.footprint) if 0 in page_outs else None
+        for index, path, html, page_copies in node_pages(
+                site, node, env, info, policy, lists.get(node.location), map_data,
+                site.config.offline, only=page_outs.keys()):
+            page_outs[index].write(path, html)
+            page_outs[index].copies = page_copies
+            copies += page_copies
+            reporter.page(node.kind, path)
+        out = page_outs.get(0)
         if out is None:
             continue
-        map_data = node_map(site, node, boxes, spool.footprint)
-        pages, node_copies = node_pages(site, node, env, info, policy,
-                                        lists.get(node.location), map_data,
-                                        site.config.offline)
-        for path, html in pages:
-            out.write(path, html)
-            reporter.page(node.kind, path)
         parents = site.parents.get(node.location, ())
         members = {loc: site.json_of(loc) for loc in (*node.children, *node.items)}
         data, json_copies = rewrite_document(
@@ -438,8 +451,8 @@ def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
             policy, member_json=members,
         )
         out.write(node.json, data)
-        copies += node_copies + json_copies
-        out.copies = node_copies + json_copies
+        copies += json_copies
+        out.copies = out.copies + json_copies
     return copies
 
 
@@ -452,8 +465,10 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
     ``keys`` receives every item's job key (with a build cache)."""
     copies: list[tuple[str, str]] = []
     reporter.progress_start(len(site.items))
+    kept = 0  # kept items not yet told to the progress display (told in thousands)
 
     def to_render() -> Iterator[ItemJob]:
+        nonlocal kept
         for job in item_jobs(site):
             if cached is None:
                 yield job
@@ -469,9 +484,14 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
                     spool.keep(job.location, entry.spool)
                 copies.extend(entry.copies)
                 cached.items[job.location] = entry
-                reporter.progress_advance(1)
+                kept += 1
+                if kept == 1000:
+                    reporter.progress_advance(kept)
+                    kept = 0
                 continue
             yield job
+        if kept:
+            reporter.progress_advance(kept)
 
     run = _mapper(pool)
     try:
@@ -543,6 +563,20 @@ class _Groups:
             return b""
         h = hashlib.blake2b(self._nodes + location.encode(), digest_size=16)
         for loc in self.site.items_below(location):
+            h.update(self.job_keys.get(loc, b""))
+        return h.digest()
+
+    def page_key(self, location: str, index: int, lists_key: bytes) -> bytes:
+        """Key of a node's list page after the first: the nodes, the node's download
+        lists (their statistics are in every page's structured data) and the job keys
+        of the items it lists."""
+        if self.cached is None:
+            return b""
+        node = self.site.nodes[location]
+        h = hashlib.blake2b(self._nodes + location.encode() + lists_key, digest_size=16)
+        h.update(str(index).encode())
+        _children, items = page_entries(node, index, self.site.config.items_per_page)
+        for loc in items:
             h.update(self.job_keys.get(loc, b""))
         return h.digest()
 

@@ -9,7 +9,7 @@ needs copied and any warnings. So the catalog never sits in memory whole.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import quote
@@ -371,14 +371,26 @@ def _s(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def page_entries(node: NodePage, index: int, per_page: int,
+                 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The children and items listed on list page ``index`` (from 0) of a node: children
+    first, then items, ``per_page`` entries a page."""
+    start, end = index * per_page, (index + 1) * per_page
+    n_children = len(node.children)
+    return (node.children[start:end],
+            node.items[max(0, start - n_children):max(0, end - n_children)])
+
+
 def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
                policy: HrefPolicy, bulk: Stats | None = None,
                map_data: dict[str, Any] | None = None, offline: bool = False,
-               ) -> tuple[list[tuple[str, str]], list[Copy]]:
-    """Render every HTML page of a Catalog or Collection (item list pagination included).
+               only: Collection[int] | None = None,
+               ) -> list[tuple[int, str, str, list[Copy]]]:
+    """Render the HTML pages of a Catalog or Collection (item list pagination included):
+    every one, or the list pages numbered in ``only`` (from 0).
 
     Returns:
-        ``(path, html)`` per page, and the files to copy for them.
+        ``(number, path, html, files to copy for it)`` per page.
     """
     copies: list[Copy] = []
     doc = node.doc
@@ -386,7 +398,6 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
     trail = [(site.nodes[a].title, site.nodes[a].page) for a in site.ancestors(node.location)]
     description = doc.get("description") if isinstance(doc.get("description"), str) else ""
     per_page = site.config.items_per_page
-    out: list[tuple[str, str]] = []
     total = len(node.items)
     image = absolute_image(find_thumbnail(doc, node.location), node.page, policy,
                            info.base_url)
@@ -422,14 +433,17 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
     }
     # The same entity on every list page (its URL is the first page's).
     jsonld = Markup(render_jsonld(node_jsonld(site, node, first_page, info, bulk, image)))
+    shared = len(copies)  # the files every page links to
+    out: list[tuple[int, str, str, list[Copy]]] = []
     for index, page in enumerate(node.list_pages):
+        if only is not None and index not in only:
+            continue
+        del copies[shared:]
         context = page_context(info, page, node.title, meta,
                                node.json, crumbs_for(trail, node.title, page), node.kind)
-        # Children first, then items, ``per_page`` entries a page.
-        start, end = index * per_page, (index + 1) * per_page
+        start = index * per_page
         n_children = len(node.children)
-        children = node.children[start:end]
-        chunk = node.items[max(0, start - n_children):max(0, end - n_children)]
+        children, chunk = page_entries(node, index, per_page)
         context["node"] = {
             **shown_once,
             "children": [_child_card(site, site.nodes[c], page, policy, copies)
@@ -453,8 +467,8 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
             if map_data is not None and index == 0 else None
         context["page"]["image"] = image
         context["jsonld"] = jsonld
-        out.append((page, render_page(template, context)))
-    return out, copies
+        out.append((index, page, render_page(template, context), list(dict.fromkeys(copies))))
+    return out
 
 
 def page_links(pages: tuple[str, ...], index: int, page: str,

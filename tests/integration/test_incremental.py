@@ -162,6 +162,31 @@ def test_one_item_edit_rewrites_its_files_and_what_lists_it(built: tuple[Path, P
     same_as_fresh_build(src, site, tmp_path)
 
 
+def test_a_title_edit_remakes_the_first_list_page_and_the_one_listing_the_item(
+        tmp_path: Path) -> None:
+    src, site = tmp_path / "src", tmp_path / "site"
+    write_catalog(src)
+    run(src, site, items_per_page=10)  # the collection's items on three pages
+    write_item(src, 25, _item(25, title="Renamed on the third page"))
+    rebuilt = run(src, site, items_per_page=10)
+    collection = "node:" + str(src / "tiles" / "collection.json")
+    assert collection in rebuilt.made  # its first page maps every item below
+    assert "page:tiles/index-3.html" in rebuilt.made
+    assert "page:tiles/index-2.html" not in rebuilt.made
+    assert {"tiles/index.html", "tiles/index-3.html"} <= set(rebuilt.written)
+    assert "tiles/index-2.html" in rebuilt.reused and "tiles/index-2.html" not in \
+        rebuilt.written
+    assert "tiles/index-3.html" in rebuilt.changed
+    same_as_fresh_build(src, site, tmp_path, items_per_page=10)
+    # the download totals are in every page's structured data
+    doc = _item(3)
+    doc["assets"]["data"]["file:size"] = 123_456_789
+    write_item(src, 3, doc)
+    resized = run(src, site, items_per_page=10)
+    assert {"page:tiles/index-2.html", "page:tiles/index-3.html"} <= set(resized.made)
+    same_as_fresh_build(src, site, tmp_path, items_per_page=10)
+
+
 def test_asset_edit_rewrites_the_download_lists_up_the_tree(built: tuple[Path, Path],
                                                             tmp_path: Path) -> None:
     src, site = built
