@@ -65,9 +65,8 @@ from sitegen.writer import (
     checked_listing,
     copy_file,
     folder_ids,
-    folders_of,
     safe_join,
-    tree_size,
+    tree_stats,
 )
 
 T = TypeVar("T")
@@ -285,6 +284,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         if config.strict and reporter.warnings:
             raise StrictError(f"{len(reporter.warnings)} warning(s) and --strict is set; "
                               "the previous site was kept")
+        saved = True
         if update:
             assert cached is not None and cached.previous is not None
             moved, removed, size_change, touched = staging.apply(
@@ -298,19 +298,17 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         else:
             staging.commit()
             clock.mark("swapping the site in")
-            files, size = tree_size(staging.output)
+            # A thread walks the new site for its size (and the identity of its
+            # folders) while this one writes the build cache's item entries.
+            walk = aux.submit(tree_stats, staging.output)
+            saved = cached is not None and _save_cache(cached, reporter, staging,
+                                                       cached.save_items)
+            files, size, folders = walk.result()
             clock.mark("output size")
             updated = None
-            if cached is not None:
-                folders = folder_ids(str(staging.output), folders_of(out.files))
-        if cached is not None:
-            try:
-                cached.save(spool_bytes, size, folders)
-            except OSError as exc:
-                # The site is in place; only the next build loses its head start.
-                BuildCache.remove(staging.output)
-                reporter.warn(str(cached.dir), f"the build cache could not be saved "
-                              f"({exc.strerror or exc}); the next build is a full one")
+        if cached is not None and saved:
+            _save_cache(cached, reporter, staging,
+                        lambda: cached.save(spool_bytes, size, folders))
             clock.mark("saving the build cache")
     except TemplateError as exc:
         aux.shutdown(cancel_futures=True)
@@ -341,6 +339,20 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         updated=updated,
         phases=clock.phases,
     )
+
+
+def _save_cache(cached: BuildCache, reporter: Reporter, staging: Staging,
+                save: Callable[[], None]) -> bool:
+    """Run a step of saving the build cache; False (the cache removed, a warning) when
+    it fails: the site is in place, only the next build loses its head start."""
+    try:
+        save()
+    except OSError as exc:
+        BuildCache.remove(staging.output)
+        reporter.warn(str(cached.dir), f"the build cache could not be saved "
+                      f"({exc.strerror or exc}); the next build is a full one")
+        return False
+    return True
 
 
 class _Clock:

@@ -180,6 +180,7 @@ class BuildCache:
         self.output = output.resolve()
         self.fingerprint = fingerprint
         self._parts: list[tuple[dict[str, ItemEntry], dict[str, tuple[Any, Any]]]] = []
+        self._shard_names: tuple[str, ...] = ()  # written by save_items
         self.previous = self._load()
         self.items: dict[str, ItemEntry] = {}
         self.docs: dict[str, tuple[Any, Any]] = {}  # filled by the search index
@@ -288,6 +289,23 @@ class BuildCache:
         files and is replaced last: a build killed before that leaves the previous
         state and its shard files as they were.
         """
+        self.save_items()
+        with _gc_paused():
+            # the file list is not saved: it is the entries' and groups' (see _manifest)
+            state = State(self.fingerprint, output_identity(self.output) or "", {},
+                          spool_bytes, set(), total_bytes, self.groups, folders, {},
+                          self._shard_names)
+            _write_pickle(self.dir / STATE_NAME, state)
+        for old in self.dir.glob("items-*.pickle"):
+            if old.name not in self._shard_names:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+
+    def save_items(self) -> None:
+        """Write the shard files of this build's item entries (once; :meth:`save` does
+        it when not done before)."""
+        if self._shard_names:
+            return
         items: list[dict[str, ItemEntry]] = [{} for _ in range(SHARDS)]
         docs: list[dict[str, tuple[Any, Any]]] = [{} for _ in range(SHARDS)]
         for loc, entry in self.items.items():
@@ -305,15 +323,7 @@ class BuildCache:
                     continue
                 names.append(f"items-{n:02d}-{token}.pickle")
                 _write_pickle(self.dir / names[-1], (items[n], docs[n]))
-            # the file list is not saved: it is the entries' and groups' (see _manifest)
-            state = State(self.fingerprint, output_identity(self.output) or "", {},
-                          spool_bytes, set(), total_bytes, self.groups, folders, {},
-                          tuple(names))
-            _write_pickle(self.dir / STATE_NAME, state)
-        for old in self.dir.glob("items-*.pickle"):
-            if old.name not in names:
-                with contextlib.suppress(OSError):
-                    old.unlink()
+        self._shard_names = tuple(names)
 
     @staticmethod
     def size_of_items(output: Path) -> int:

@@ -438,11 +438,6 @@ def _with_parents(folders: Iterable[str]) -> set[str]:
     return out
 
 
-def folders_of(files: Iterable[str]) -> set[str]:
-    """Every folder holding one of ``files`` (relative paths), and the ones above."""
-    return _with_parents({rel.rpartition("/")[0] for rel in files})
-
-
 FolderId = tuple[int, int]
 
 
@@ -484,6 +479,28 @@ def checked_listing(root: str, files: set[str], ids: dict[str, FolderId],
             prefix = folder + "/" if folder else ""
             found.update(prefix + e.name for e in it if not e.is_dir(follow_symlinks=False))
     return found, now
+
+
+def tree_stats(path: Path) -> tuple[int, int, dict[str, FolderId]]:
+    """``(files, bytes)`` below ``path`` and the identity of every folder (see
+    :func:`folder_ids`), in one walk."""
+    root = str(path)
+    files = total = 0
+    ids: dict[str, FolderId] = {}
+    for dirpath, _dirs, names in os.walk(root):
+        with contextlib.suppress(OSError):
+            st = os.stat(dirpath)
+            rel = dirpath[len(root) + 1:].replace(os.sep, "/") if dirpath != root else ""
+            ids[rel] = (st.st_ino, st.st_ctime_ns)
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError as exc:  # pragma: no cover - raced deletion
+                if exc.errno != errno.ENOENT:
+                    raise
+                continue
+            files += 1
+    return files, total, ids
 
 
 def tree_size(path: Path) -> tuple[int, int]:

@@ -10,8 +10,9 @@ from sitegen.writer import (
     Staging,
     checked_listing,
     folder_ids,
-    folders_of,
     safe_join,
+    tree_size,
+    tree_stats,
     write_file,
 )
 
@@ -86,9 +87,10 @@ def test_the_manifest_is_trusted_folder_by_folder(tmp_path: Path) -> None:
              "d/index.html"}
     for rel in files:
         write_file(str(tmp_path), rel, rel)
-    assert folders_of(files) == {"", "a", "b", "b/c", "d"}
-    ids = folder_ids(str(tmp_path), folders_of(files))
+    ids = folder_ids(str(tmp_path), {"", "a", "b", "b/c", "d", "gone"})
     assert set(ids) == {"", "a", "b", "b/c", "d"}
+    # a full build takes them from the walk that measures the site
+    assert tree_stats(tmp_path) == (*tree_size(tmp_path), ids)
 
     # nothing changed: the manifest as it is, nothing listed (a name only the manifest
     # knows of stays in)
