@@ -230,7 +230,21 @@ def crawl(
             result.parents[target] = [parent]
         return not known
 
-    while queue or pending:
+    # Item files are read (and parsed when new or changed) by the workers while the
+    # crawl goes on through the catalogs and collections: a batch is handed over as
+    # soon as their links have filled it. Results come back in link order.
+    previous: dict[str, tuple[bytes, Any, Any] | None] = {}  # what the cache knew
+
+    def tag(locations: list[str]) -> list[tuple[str, bytes | None]]:
+        if known is not None:
+            for loc in locations:
+                previous[loc] = known(loc)
+        return [(loc, entry[0] if (entry := previous.get(loc)) else None)
+                for loc in locations]
+
+    def batches() -> Iterator[list[tuple[str, bytes | None]]]:
+        """Crawl the queued catalogs and collections, yielding their items in batches."""
+        sent = 0
         while queue:
             location, doc = queue.popleft()
             node = _make_node(location, doc)
@@ -280,42 +294,45 @@ def crawl(
                 else:
                     reporter.warn(location, f"child link target is not a STAC Catalog or "
                                   f"Collection ({child_kind})", href)
-        if pending:
-            previous = {loc: known(loc) for loc in pending} if known is not None else {}
-            tagged = [(loc, entry[0] if (entry := previous.get(loc)) else None)
-                      for loc in pending]
-            batches = _prefetched(reader, [tagged[i:i + ITEM_BATCH]
-                                           for i in range(0, len(tagged), ITEM_BATCH)])
-            pending = []
-            summarise = _Summariser(reader)
-            for results in map_items(summarise, batches):
-                for location, outcome, diags, digest in results:
-                    if outcome is None:
-                        entry = previous[location]
-                        assert entry is not None
-                        outcome, diags = entry[1], list(entry[2])
-                    reporter.add_diagnostics(diags)
-                    if isinstance(outcome, ItemSummary):
-                        result.items[location] = outcome
-                        result.digests[location] = digest
-                        result.item_diagnostics[location] = tuple(diags)
-                    elif isinstance(outcome, dict):
-                        # Linked as an item but is a Catalog/Collection: crawl it as one.
-                        parent = result.parents[location][0]
-                        reporter.warn(parent, f"item link target {location} is a "
-                                      f"{classify(outcome)}; shown as a child",
-                                      pending_href.get(location, location))
-                        queue.append((location, outcome))
-                    else:
-                        parent = result.parents[location][0]
-                        reporter.warn(parent, f"broken item link: {location} {outcome}",
-                                      pending_href.get(location, location))
+            while len(pending) - sent >= ITEM_BATCH:
+                yield tag(pending[sent:sent + ITEM_BATCH])
+                sent += ITEM_BATCH
+        if sent < len(pending):
+            yield tag(pending[sent:])
+
+    summarise = _Summariser(reader)
+    while queue or pending:
+        later: list[tuple[str, dict[str, Any]]] = []  # item links to catalogs
+        for results in map_items(summarise, _prefetched(reader, batches())):
+            for location, outcome, diags, digest in results:
+                if outcome is None:
+                    entry = previous[location]
+                    assert entry is not None
+                    outcome, diags = entry[1], list(entry[2])
+                reporter.add_diagnostics(diags)
+                if isinstance(outcome, ItemSummary):
+                    result.items[location] = outcome
+                    result.digests[location] = digest
+                    result.item_diagnostics[location] = tuple(diags)
+                elif isinstance(outcome, dict):
+                    # Linked as an item but is a Catalog/Collection: crawl it as one.
+                    parent = result.parents[location][0]
+                    reporter.warn(parent, f"item link target {location} is a "
+                                  f"{classify(outcome)}; shown as a child",
+                                  pending_href.get(location, location))
+                    later.append((location, outcome))
+                else:
+                    parent = result.parents[location][0]
+                    reporter.warn(parent, f"broken item link: {location} {outcome}",
+                                  pending_href.get(location, location))
+        queue.extend(later)
+        pending.clear()
         pending_href.clear()
     _prune(result)
     return result
 
 
-def _prefetched(reader: Reader, batches: list[list[tuple[str, bytes | None]]],
+def _prefetched(reader: Reader, batches: Iterable[list[tuple[str, bytes | None]]],
                 ) -> Iterator[list[tuple[str, bytes | None]]]:
     """Yield the batches, fetching the remote documents of each (several at a time) first."""
     for batch in batches:
