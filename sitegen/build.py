@@ -490,7 +490,8 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
             if entry is not None and entry.key == key and entry.rendered and \
                     out.keep_all(entry.files):
                 # Same key, so same digest, summary and warnings: the entry holds as it is.
-                reporter.add_diagnostics(list(entry.diagnostics))
+                if entry.diagnostics:
+                    reporter.add_diagnostics(list(entry.diagnostics))
                 reporter.reuse("item", job.page)
                 if entry.spool is not None:
                     spool.keep(job.location, entry.spool)

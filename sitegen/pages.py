@@ -628,7 +628,7 @@ def item_jobs(site: Site) -> Iterator[ItemJob]:
              else title or target.rsplit("/", 1)[-1],
              site.page_of(target) if target in site.nodes or target in site.items else None)
             for rel, title, target in s.related
-        )
+        ) if s.related else ()
         trail, parent_pages, parent_json, collection_page, parent_ref, structured = place
         yield ItemJob(location, s.read_path, item.page, item.json, trail, parent_pages,
                       parent_json, collection_page, related, parent_ref, structured)

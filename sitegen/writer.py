@@ -168,7 +168,7 @@ class Output:
 
     def keep_all(self, rels: Iterable[str]) -> bool:
         """Keep several files, or none (False) when one of them is missing."""
-        rels = list(rels)
+        rels = rels if isinstance(rels, tuple) else tuple(rels)
         if self.previous is None or not self.existing().issuperset(rels):
             return False
         self.files.update(rels)
