@@ -50,8 +50,23 @@ def is_url(location: str) -> bool:
 def resolve_href(href: object, base: str) -> tuple[HrefKind, str]:
     """Resolve a link or asset href; see :func:`_resolve`. Cached for string hrefs."""
     if isinstance(href, str):
+        if href.startswith("./"):
+            # most item links: resolved directly, as the cache would only churn
+            plain = _beside(href[2:], base)
+            if plain is not None:
+                return "local", plain
         return _resolve_cached(href, base)
     return _resolve(href, base)
+
+
+def _beside(rest: str, base: str) -> str | None:
+    """``./REST`` beside a local, normalised ``base`` when nothing in REST needs parsing
+    or normalising (else None)."""
+    folder = _clean_folder(base)
+    if folder is None or not rest or rest[0] in "./" or rest[-1] in "/ " or "/." in rest \
+            or "//" in rest or _PLAIN_PATH_NEEDS_PARSE.search(rest) or rest[-1].isspace():
+        return None
+    return f"{folder}/{rest}" if folder not in ("", "/") else folder + rest
 
 
 @lru_cache(maxsize=8192)
@@ -81,12 +96,9 @@ def _resolve(href: object, base: str) -> tuple[HrefKind, str]:
         # A plain relative or absolute path (most item links): nothing to parse or unquote.
         if os.path.isabs(href):
             return "local", os.path.normpath(href)
-        folder = _clean_folder(base)
-        rest = href[2:] if href.startswith("./") else href
-        if folder is not None and rest and rest[0] not in "./" and "/." not in rest \
-                and "//" not in rest and not rest.endswith("/"):
-            # ``./a/b.json`` beside a normalised location: nothing for normpath to do
-            return "local", f"{folder}/{rest}" if folder not in ("", "/") else folder + rest
+        plain = _beside(href[2:] if href.startswith("./") else href, base)
+        if plain is not None:  # nothing for normpath to do
+            return "local", plain
         return "local", os.path.normpath(os.path.join(os.path.dirname(base), href))
     return _resolve_parsed(href, base)
 
@@ -95,7 +107,7 @@ def _resolve(href: object, base: str) -> tuple[HrefKind, str]:
 def _clean_folder(base: str) -> str | None:
     """The folder of a local ``base`` when it is already normalised (POSIX only)."""
     folder = os.path.dirname(base)
-    if os.sep != "/" or os.path.normpath(folder or ".") != (folder or "."):
+    if os.sep != "/" or is_url(base) or os.path.normpath(folder or ".") != (folder or "."):
         return None
     return folder
 

@@ -91,5 +91,8 @@ def test_plain_path_fast_path_agrees_with_parsing_the_href() -> None:
             stripped = href.strip()
             if not stripped or sources._is_normal_url(stripped):
                 continue
-            assert sources._resolve(href, base) == sources._resolve_parsed(stripped, base), \
-                (href, base)
+            parsed = sources._resolve_parsed(stripped, base)
+            assert sources._resolve(href, base) == parsed, (href, base)
+            assert sources.resolve_href(href, base) == parsed, (href, base)
+            assert sources.resolve_href("./" + href, base) == \
+                sources._resolve_parsed(("./" + href).strip(), base), (href, base)
