@@ -9,6 +9,7 @@ needs copied and any warnings. So the catalog never sits in memory whole.
 from __future__ import annotations
 
 import posixpath
+import sys
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, NamedTuple
@@ -64,7 +65,7 @@ from sitegen.render import (
     thumbnail_url,
 )
 from sitegen.reporter import Diagnostic
-from sitegen.sources import DocumentError, parse_json
+from sitegen.sources import DocumentError, parse_json, read_local
 from sitegen.writer import open_output, write_file
 
 Copy = tuple[str, str]
@@ -146,8 +147,8 @@ def render_item_batch(state: WorkerState, jobs: list[ItemJob]) -> list[ItemResul
 def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
     diags: list[Diagnostic] = []
     try:
-        with open(job.read_path, "rb") as fh:
-            raw, _lenient = parse_json(fh.read(), job.location)
+        # read within the size limit when crawled; not limited again here
+        raw, _lenient = parse_json(read_local(job.read_path, sys.maxsize), job.location)
     except (OSError, DocumentError) as exc:
         diags.append(Diagnostic(job.location, f"item could not be re-read: {exc}"))
         return ItemResult(job.location, 0, (), tuple(diags), False)

@@ -15,6 +15,7 @@ import os
 import posixpath
 import re
 import socket
+import stat
 import threading
 import time
 import urllib.error
@@ -244,12 +245,12 @@ class Reader:
             DocumentError: It is missing, unreadable, too large or the server failed.
         """
         if not is_url(location):
-            return _read_local(location, self.max_bytes)
+            return read_local(location, self.max_bytes)
         cached = self.cache_path(location)
         if cached is None:
             return self._fetch(location)
         if os.path.exists(cached):
-            return _read_local(cached, self.max_bytes)
+            return read_local(cached, self.max_bytes)
         failed = cached + ".error"
         if os.path.exists(failed):
             with open(failed, encoding="utf-8") as fh:
@@ -373,14 +374,35 @@ def _write_atomic(path: str, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _read_local(path: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def read_local(path: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a local file.
+
+    Raises:
+        DocumentError: It is missing, a folder, larger than ``max_bytes`` or unreadable.
+    """
+    # os.open/fstat/read: half the time of open().read() for an 8 kB item, which every
+    # build reads once (and a rebuild only to hash it)
     try:
-        size = os.path.getsize(path)
-        if size > max_bytes:
-            raise DocumentError(f"larger than {_mb(max_bytes)} ({_mb(size)}); "
-                                "see max_document_mb")
-        with open(path, "rb") as fh:
-            return fh.read()
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(path)
+            if st.st_size > max_bytes:
+                raise DocumentError(f"larger than {_mb(max_bytes)} ({_mb(st.st_size)}); "
+                                    "see max_document_mb")
+            data = os.read(fd, st.st_size + 1)
+            if len(data) > st.st_size:  # it grew meanwhile: read to the end
+                parts = [data]
+                while part := os.read(fd, 1 << 20):
+                    parts.append(part)
+                data = b"".join(parts)
+            return data
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         raise DocumentError("file not found") from None
     except IsADirectoryError:

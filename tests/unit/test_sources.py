@@ -48,6 +48,19 @@ def test_reader_errors_name_the_problem(tmp_path: Path) -> None:
         reader.read_bytes(str(tmp_path / "missing.json"))
     with pytest.raises(DocumentError, match="folder"):
         reader.read_bytes(str(tmp_path))
+    with pytest.raises(DocumentError, match="cannot read"):
+        reader.read_bytes(str(tmp_path / "nul\x00.json"))
+    big = tmp_path / "big.json"
+    big.write_bytes(b"x" * 2_000_001)
+    with pytest.raises(DocumentError, match="larger than 2 MB"):
+        Reader(max_bytes=2_000_000).read_bytes(str(big))
+
+
+@pytest.mark.parametrize("size", [0, 1, 8_000, 3_000_000])
+def test_reader_returns_a_files_bytes_exactly(tmp_path: Path, size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + b"\x00" * (size % 256)
+    (tmp_path / "doc.json").write_bytes(data)
+    assert Reader().read_bytes(str(tmp_path / "doc.json")) == data
 
 
 @pytest.mark.parametrize("url", [
