@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import accumulate
-from operator import attrgetter
 from typing import Any, NamedTuple
 
 import orjson
@@ -176,7 +175,7 @@ def _js(kind: str, key: str, data: Any) -> bytes:
             + orjson.dumps(data) + b");\n")
 
 
-_ORDER = attrgetter("order")
+_ORDER = operator.attrgetter("order")
 
 
 def write_index(write: Callable[[str, bytes], object], docs: Iterable[Doc],
@@ -208,7 +207,7 @@ def write_index(write: Callable[[str, bytes], object], docs: Iterable[Doc],
             chunk_boxes = boxes[start:start + SHARD_ROWS]
             data = []
             for title, doc_id, url, start_day, end_day, _bbox, thumb, collection, kind, \
-                    terms, _order, box in chunk:
+                    terms, _rank, box in chunk:
                 data.append([docno, title, doc_id, url, start_day, end_day, box, thumb,
                              collection, kind])
                 if terms:
