@@ -501,18 +501,3 @@ def tree_stats(path: Path) -> tuple[int, int, dict[str, FolderId]]:
                 continue
             files += 1
     return files, total, ids
-
-
-def tree_size(path: Path) -> tuple[int, int]:
-    """``(files, bytes)`` below ``path``."""
-    files = total = 0
-    for dirpath, _dirs, names in os.walk(path):
-        for name in names:
-            try:
-                total += os.lstat(os.path.join(dirpath, name)).st_size
-            except OSError as exc:  # pragma: no cover - raced deletion
-                if exc.errno != errno.ENOENT:
-                    raise
-                continue
-            files += 1
-    return files, total
