@@ -204,18 +204,17 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         # With a usable build cache the site is updated in place: the staging folder
         # then receives only the files that are new or changed.
         update = cached is not None and cached.reusing
-        out = Output(staging.path, str(staging.output) if update else None,
-                     reporter.changed_file)
         clock.mark("model")
+        existing: set[str] = set()
         folders: dict[str, tuple[int, int]] = {}
         if update:
-            # The previous build's manifest, checked folder by folder, before two
-            # threads use it.
+            # The previous build's manifest, checked folder by folder.
             assert cached is not None and cached.previous is not None
             existing, folders = checked_listing(str(staging.output), cached.previous.files,
                                                 cached.previous.folders)
-            out.trust(existing)
             clock.mark("checking the previous site")
+        out = Output(staging.path, str(staging.output) if update else None,
+                     reporter.changed_file, existing)
         groups = _Groups(cached, out, site, crawled, reporter)
         # The search index, sitemaps and static files need no item page: a thread
         # writes them while the workers render items, when this process is idle.

@@ -101,44 +101,27 @@ class Output:
     of the same name there is not written at all; ``root`` then holds only what is new
     or changed, which :meth:`Staging.apply` moves into place.
 
-    ``files`` gathers every file the new site has, written or not (the manifest), and
-    ``record`` hears only of the files that are new or changed.
+    ``existing`` names the files of ``previous`` (see :func:`checked_listing`): only
+    those can be kept. ``files`` gathers every file the new site has, written or not
+    (the manifest), and ``record`` hears only of the files that are new or changed.
     """
 
     def __init__(self, root: str, previous: str | None = None,
-                 record: Callable[[str], None] | None = None) -> None:
+                 record: Callable[[str], None] | None = None,
+                 existing: set[str] | None = None) -> None:
         self.root = root
         self.previous = previous
         self.record = record
+        self.existing: set[str] = existing if existing is not None else set()
         self.files: set[str] = _Manifest()
         self.copies: list[tuple[str, str]] = []  # asset copies its pages link to
-        self._existing: set[str] | None = None
 
     def group(self) -> Output:
         """An output writing to the same places whose ``files`` are only what is
         written through it (they are added to this one's too)."""
-        child = Output(self.root, self.previous, self.record)
+        child = Output(self.root, self.previous, self.record, self.existing)
         child.files = _Manifest(self.files)
-        child._existing = self._existing
         return child
-
-    def trust(self, files: set[str]) -> None:
-        """Take ``files`` as the previous site's files (see :func:`checked_listing`)
-        instead of listing it."""
-        self._existing = files
-
-    def existing(self) -> set[str]:
-        """Every file of the previous site (one listing, made on first use, unless
-        :meth:`trust` gave it)."""
-        if self._existing is None:
-            found: set[str] = set()
-            if self.previous is not None:
-                for dirpath, _dirs, names in os.walk(self.previous):
-                    rel_dir = os.path.relpath(dirpath, self.previous).replace(os.sep, "/")
-                    prefix = "" if rel_dir == "." else rel_dir + "/"
-                    found.update(prefix + name for name in names)
-            self._existing = found
-        return self._existing
 
     def write(self, rel: str, data: bytes | str) -> int:
         """Write one file unless the previous site has it as it is; returns its size."""
@@ -161,7 +144,7 @@ class Output:
 
     def keep(self, rel: str) -> bool:
         """Keep the previous site's file as it is; False when it has no such file."""
-        if self.previous is None or rel not in self.existing():
+        if self.previous is None or rel not in self.existing:
             return False
         self.files.add(rel)
         return True
@@ -169,7 +152,7 @@ class Output:
     def keep_all(self, rels: Iterable[str]) -> bool:
         """Keep several files, or none (False) when one of them is missing."""
         rels = rels if isinstance(rels, tuple) else tuple(rels)
-        if self.previous is None or not self.existing().issuperset(rels):
+        if self.previous is None or not self.existing.issuperset(rels):
             return False
         self.files.update(rels)
         return True
