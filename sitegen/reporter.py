@@ -55,7 +55,8 @@ class Reporter:
         changed: Output files that are new or differ from the previous site
             (``record_paths`` only); files equal to the previous site's are not listed.
         made: Groups of files made together that were made again, by name
-            (``search``, ``sitemaps``, ``static``, ``node:LOCATION``,
+            (``search``, ``sitemaps``, ``static``, ``node:LOCATION`` for a node's first
+            page and JSON copy, ``page:PATH`` for its further list pages,
             ``lists:LOCATION``; ``record_paths`` only); the others were kept.
         cache: Why the build cache was not used, or None when it was (or is off).
     """

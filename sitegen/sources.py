@@ -64,7 +64,7 @@ def _beside(rest: str, base: str) -> str | None:
     """``./REST`` beside a local, normalised ``base`` when nothing in REST needs parsing
     or normalising (else None)."""
     folder = _clean_folder(base)
-    if folder is None or not rest or rest[0] in "./" or rest[-1] in "/ " or "/." in rest \
+    if folder is None or not rest or rest[0] in "./" or rest[-1] == "/" or "/." in rest \
             or "//" in rest or _PLAIN_PATH_NEEDS_PARSE.search(rest) or rest[-1].isspace():
         return None
     return f"{folder}/{rest}" if folder not in ("", "/") else folder + rest
