@@ -1,5 +1,5 @@
-"""Quicker pickling for the small frozen dataclasses sent between processes and kept
-in the build cache (a summary per item: millions of them).
+"""Quicker pickling for the small frozen dataclasses sent between processes (a result
+per item) and kept in the build cache (their warnings).
 
 ``dataclass(slots=True)`` pickles through ``__getstate__``/``__setstate__`` helpers
 that call :func:`dataclasses.fields` on every object; this pickles an object as its
