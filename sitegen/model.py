@@ -171,7 +171,7 @@ def build_model(crawl: Crawl, config: Config) -> Site:
     # 1. catalog.json / collection.json take their folder's index.html.
     for loc, path in node_json.items():
         if posixpath.basename(path) in ("catalog.json", "collection.json"):
-            candidate = posixpath.join(posixpath.dirname(path), "index.html")
+            candidate = f"{folders[loc]}/index.html" if folders[loc] else "index.html"
             if alloc.claim(candidate):
                 pages[loc] = candidate
     # 2. Any document alone in its folder takes index.html.
