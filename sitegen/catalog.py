@@ -33,6 +33,9 @@ STRUCTURAL_RELS = frozenset(
 )
 ITEM_BATCH = 256
 
+#: The warning for a document only Python's own JSON parser could read.
+LENIENT = "non-standard JSON (NaN, Infinity or unpaired surrogates) read leniently"
+
 
 def classify(doc: dict[str, Any]) -> Kind:
     """Tell what a STAC dict is, including pre-1.0 documents without ``type``."""
@@ -212,7 +215,7 @@ def crawl(
     if not isinstance(raw, dict) or classify(raw) not in ("catalog", "collection"):
         raise SourceError(f"root {root} is not a STAC Catalog or Collection")
     if lenient:
-        reporter.warn(root, "non-standard JSON (NaN or Infinity) read leniently")
+        reporter.warn(root, LENIENT)
 
     result = Crawl(root=root, nodes={}, items={}, parents={root: []})
     remote_root = is_url(root)
@@ -394,7 +397,7 @@ def _read_document(
         reporter.warn(parent, f"linked document {target} is not a JSON object", href)
         return None
     if lenient:
-        reporter.warn(target, "non-standard JSON (NaN or Infinity) read leniently")
+        reporter.warn(target, LENIENT)
     return doc
 
 
@@ -423,7 +426,7 @@ class _Summariser:
         if not isinstance(doc, dict):
             return location, "is not a JSON object", diags, digest
         if lenient:
-            diags.append(Diagnostic(location, "non-standard JSON (NaN or Infinity) read leniently"))
+            diags.append(Diagnostic(location, LENIENT))
         kind = classify(doc)
         if kind in ("catalog", "collection"):
             return location, doc, diags, digest

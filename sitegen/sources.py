@@ -205,7 +205,22 @@ def parse_json(data: bytes, location: str) -> tuple[Any, bool]:
         if data.lstrip()[:14].lower().startswith((b"<!doctype html", b"<html")):
             raise DocumentError("an HTML page, not JSON") from None
         raise DocumentError(f"invalid JSON: {first_error}") from None
-    return value, True
+    return _without_surrogates(value), True
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    """``value`` with unpaired surrogates (``"\\ud800"`` escapes, which orjson refuses
+    and Python's parser accepts) replaced by U+FFFD: no UTF-8 output can hold them."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,14 @@ def broken_documents(root: Path) -> list[str]:
                                                       "gsd": math.inf, "x": -math.inf},
                                     bbox=[math.nan, 50, 11, math.inf]))
     case("NaN and Infinity in properties and bbox", "property table, map, JSON-LD")
+    # json.dumps writes these as "\\ud800" escapes: valid JSON text, but no UTF-8
+    # output can hold an unpaired surrogate (orjson refuses the document).
+    write(folder / "surrogates.json", {
+        **item("surrogates-\ud800", props={"title": "lone \ud800 and \udfff"}),
+        "assets": {"data\udc00": {"href": "./data-\ud800.tif", "title": "band \ud800",
+                                   "roles": ["data"]}}})
+    case("unpaired surrogate escapes in id, title, asset key and href",
+         "item page, JSON copy, download lists, search index")
     bad_boxes = {"bbox-short": [1, 2, 3], "bbox-strings": ["a", "b", "c", "d"],
                  "bbox-flipped": [10, 51, 11, 50], "bbox-huge": [-999, -99, 999, 99],
                  "bbox-3d": [10, 50, -5, 11, 51, 100], "bbox-null": None}
@@ -210,7 +218,7 @@ def broken_documents(root: Path) -> list[str]:
                        assets=["not", "a", "dict"], links="nope")
     write(folder / "wrong-types.json", wrong_types)
     case("fields of the wrong JSON type", "every renderer")
-    names = ["invalid", "utf8", "empty", "array", "html", "nan", *bad_boxes, *dates,
+    names = ["invalid", "utf8", "empty", "array", "html", "nan", "surrogates", *bad_boxes, *dates,
              *geometries, "wrong-types", "missing"]
     collection = {
         "type": "Collection", "stac_version": "1.0.0", "id": "broken",

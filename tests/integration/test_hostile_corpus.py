@@ -107,6 +107,18 @@ def test_payloads_are_shown_not_lost(corpus: tuple[Built, Path, int]) -> None:
         assert label in collection.lower(), label
 
 
+def test_unpaired_surrogates_become_replacement_characters(
+        corpus: tuple[Built, Path, int]) -> None:
+    built, _, _ = corpus
+    assert "surrogates.json: non-standard JSON" in built.warnings_text()
+    html = (built.out / "broken" / "surrogates.html").read_text("utf-8")  # valid UTF-8
+    assert "lone \ufffd and \ufffd" in html and "band \ufffd" in html
+    copy = json.loads((built.out / "broken" / "surrogates.json").read_text("utf-8"))
+    assert copy["id"] == "surrogates-\ufffd"
+    assert copy["properties"]["title"] == "lone \ufffd and \ufffd"
+    assert copy["assets"]["data\ufffd"]["title"] == "band \ufffd"
+
+
 def test_search_index_is_data_only(corpus: tuple[Built, Path, int]) -> None:
     built, _, _ = corpus
     files = sorted((built.out / "search").rglob("*.js"))
