@@ -225,7 +225,7 @@ def bulk_context(stem: str, page: str, doc_id: object, stats: Stats, roles: tupl
     }
 
 
-def _fallback_page(job: ItemJob) -> str:
+def _fallback_page(job: ItemJob) -> bytes:
     """A plain page for an item whose page failed: keeps every link to it working."""
     name = escape(job.location.rsplit("/", 1)[-1])
     json_url = escape(relative_url(job.json, job.page))
@@ -233,7 +233,8 @@ def _fallback_page(job: ItemJob) -> str:
                    for t, p in job.parents)
     return (f'<!doctype html><html><head><meta charset="utf-8"><title>{name}</title></head>'
             f"<body><h1>{name}</h1><p>This item's page could not be rendered. Its metadata "
-            f'is in <a href="{json_url}">the STAC JSON</a>.</p><ul>{back}</ul></body></html>')
+            f'is in <a href="{json_url}">the STAC JSON</a>.</p><ul>{back}</ul></body></html>'
+            ).encode("utf-8", "replace")
 
 
 def _self_url(info: SiteInfo, json_path: str) -> str | None:
@@ -386,7 +387,7 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
                policy: HrefPolicy, bulk: Stats | None = None,
                map_data: dict[str, Any] | None = None, offline: bool = False,
                only: Collection[int] | None = None,
-               ) -> list[tuple[int, str, str, list[Copy]]]:
+               ) -> list[tuple[int, str, bytes, list[Copy]]]:
     """Render the HTML pages of a Catalog or Collection (item list pagination included):
     every one, or the list pages numbered in ``only`` (from 0).
 
@@ -435,7 +436,7 @@ def node_pages(site: Site, node: NodePage, env: Environment, info: SiteInfo,
     # The same entity on every list page (its URL is the first page's).
     jsonld = Markup(render_jsonld(node_jsonld(site, node, first_page, info, bulk, image)))
     shared = len(copies)  # the files every page links to
-    out: list[tuple[int, str, str, list[Copy]]] = []
+    out: list[tuple[int, str, bytes, list[Copy]]] = []
     for index, page in enumerate(node.list_pages):
         if only is not None and index not in only:
             continue

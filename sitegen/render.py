@@ -273,18 +273,26 @@ _NOT_LISTED_RELS = STRUCTURAL_RELS | {"preview", "thumbnail"}
 
 #: C0 controls but tab, newline and carriage return: an HTML parse error, and never text.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The same characters as UTF-8 bytes (each is one byte, never part of a longer sequence).
+_CONTROL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 
 
-def render_page(template: Any, context: dict[str, Any]) -> str:
-    """Render an HTML page; every page goes through here.
+def render_page(template: Any, context: dict[str, Any]) -> bytes:
+    """Render an HTML page as UTF-8 bytes; every page goes through here.
 
     Control characters (a NUL in an id, say) become U+FFFD, as a browser would show
-    them: one scan of the page, usually finding none.
+    them; an unpaired surrogate (from a config file, say) becomes ``?``. The check
+    runs on the encoded page: deleting those bytes and comparing lengths is several
+    times faster than a regular expression over the text.
     """
     html: str = template.render(context)
-    if _CONTROLS.search(html) is None:
-        return html
-    return _CONTROLS.sub("\ufffd", html)
+    try:
+        data = html.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate (say from a config file)
+        data = b""
+    if data and len(data.translate(None, _CONTROL_BYTES)) == len(data):
+        return data
+    return _CONTROLS.sub("\ufffd", html).encode("utf-8", "replace")
 
 
 def other_links(doc: dict[str, Any], location: str, page: str, policy: HrefPolicy,

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from sitegen.render import default_theme_dir, make_environment
+import pytest
+from jinja2 import Environment
+
+from sitegen.render import default_theme_dir, make_environment, render_page
 
 
 def test_template_dot_access_on_dicts_means_keys_not_methods() -> None:
@@ -30,3 +33,15 @@ def test_summaries_ranges_lists_and_schemas() -> None:
     assert "<dl" in rows["Tile"] and "Pattern" in rows["Tile"] and "^[0-9]{2}" in rows["Tile"]
     bands = rows["Spectral Bands"]
     assert '<table class="data">' in bands and "0.665" in bands and "(μm)" in bands
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("plain é text", "plain é text".encode()),
+    ("nul\x00 bell\x07 del\x7f", "nul\ufffd bell\ufffd del\ufffd".encode()),
+    ("tab\tnew\nline\r", b"tab\tnew\nline\r"),
+    ("lone \ud800", b"lone ?"),
+    ("both\x01 \udfff", "both\ufffd ?".encode()),
+])
+def test_render_page_gives_utf8_without_control_characters(value: str, expected: bytes) -> None:
+    template = Environment(autoescape=True).from_string("<p>{{ v }}</p>")
+    assert render_page(template, {"v": value}) == b"<p>" + expected + b"</p>"
