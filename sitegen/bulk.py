@@ -257,6 +257,15 @@ def _comment(text: str) -> str:
     return _CONTROL.sub(" ", text)[:200]
 
 
+def _frame(stem: str, title: str, stats: Stats, base_url: str | None) -> tuple[bytes, bytes]:
+    """The prefix from ``STEM``'s folder to the site root, and the script's header."""
+    to_root = "../" * stem.count("/")
+    size = stats.size_text()
+    return to_root.encode("utf-8"), _script_header(title, stats.files,
+                                                   f", {size}" if size else "", to_root,
+                                                   base_url)
+
+
 def write_lists(
     open_file: Callable[[str], BinaryIO], stem: str, title: str, stats: Stats,
     chunks: Iterable[Chunks], base_url: str | None,
@@ -271,11 +280,7 @@ def write_lists(
         chunks: Chunks of every item, in order; consumed once.
         base_url: The site's URL, when known.
     """
-    to_root = "../" * stem.count("/")
-    prefix = to_root.encode("utf-8")
-    size = stats.size_text()
-    header = _script_header(title, stats.files, f", {size}" if size else "", to_root,
-                            base_url)
+    prefix, header = _frame(stem, title, stats, base_url)
     with contextlib.ExitStack() as stack:
         urls = stack.enter_context(open_file(stem + ".urls.txt"))
         script = stack.enter_context(open_file(stem + ".download.sh"))
@@ -292,6 +297,20 @@ def write_lists(
                 others.write(chunk.others)
         script.write(_SCRIPT_FOOTER)
         meta4.write(_META4_FOOTER)
+
+
+def item_lists(stem: str, title: str, chunks: Chunks,
+               base_url: str | None) -> list[tuple[str, bytes]]:
+    """The list files of one item, whole: what :func:`write_lists` streams for a
+    single chunk, without a file object per file (there are three per item)."""
+    prefix, header = _frame(stem, title, chunks.stats, base_url)
+    files = [(stem + ".urls.txt", chunks.urls.replace(ROOT, prefix)),
+             (stem + ".download.sh", header + chunks.script + _SCRIPT_FOOTER),
+             (stem + ".meta4",
+              _META4_HEADER + chunks.meta4.replace(ROOT, prefix) + _META4_FOOTER)]
+    if chunks.stats.others:
+        files.append((stem + ".other-urls.txt", chunks.others))
+    return files
 
 
 #: ``(offset, urls, script, meta4, others, footprint lengths, stats, chunks' digest)`` of

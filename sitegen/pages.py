@@ -12,14 +12,14 @@ import posixpath
 import sys
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from sitegen import i18n
-from sitegen.bulk import Chunks, Stats, item_entries, render_chunks, write_lists
+from sitegen.bulk import Chunks, Stats, item_entries, item_lists, render_chunks
 from sitegen.cards import AssetCards
 from sitegen.catalog import extent_boxes, find_thumbnail, migrate, valid_bbox
 from sitegen.config import Config
@@ -66,7 +66,7 @@ from sitegen.render import (
 )
 from sitegen.reporter import Diagnostic
 from sitegen.sources import DocumentError, parse_json, read_local
-from sitegen.writer import open_output, write_file
+from sitegen.writer import write_file
 
 Copy = tuple[str, str]
 
@@ -164,15 +164,12 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
     chunks = render_chunks(entries, others)
     stem = job.page[:-5]
     files: list[str] = []
-
-    def open_list(rel: str) -> BinaryIO:
-        files.append(rel)
-        return open_output(state.staging, rel)
-
+    written = 0
     if chunks.stats.files or chunks.stats.others:
-        write_lists(open_list, stem,
-                    job.location.rsplit("/", 1)[-1], chunks.stats, [chunks],
-                    state.info.base_url)
+        for rel, data in item_lists(stem, job.location.rsplit("/", 1)[-1], chunks,
+                                    state.info.base_url):
+            written += write_file(state.staging, rel, data)
+            files.append(rel)
     try:
         context = item_context(raw, job, state, copies, problem,
                                AssetCards.of(template.environment))
@@ -192,7 +189,7 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
                  self_url=_self_url(state.info, job.json)),
         state.policy,
     )
-    written = write_file(state.staging, job.page, html)
+    written += write_file(state.staging, job.page, html)
     written += write_file(state.staging, job.json, json_bytes)
     copies.extend(json_copies)
     files += (job.page, job.json)

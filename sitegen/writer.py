@@ -51,21 +51,33 @@ def _ensure_dir(path: str) -> None:
         _made_dirs.add(path)
 
 
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | \
+    getattr(os, "O_BINARY", 0)
+
+
 def write_file(root: str, rel: str, data: bytes | str) -> int:
-    """Write one file below ``root``; returns the number of bytes written."""
+    """Write one file below ``root``; returns the number of bytes written.
+
+    With ``os.open``/``os.write`` rather than a Python file object: half the cost for
+    the five small files of every item.
+    """
     path = safe_join(root, rel)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = os.path.dirname(path)
     _ensure_dir(folder)
     try:
-        fh = open(path, "wb")
+        fd = os.open(path, _WRITE_FLAGS, 0o666)
     except FileNotFoundError:
         # The cache outlives a build; never trust it over the file system.
         _made_dirs.discard(folder)
         os.makedirs(folder, exist_ok=True)
-        fh = open(path, "wb")
-    with fh:
-        fh.write(payload)
+        fd = os.open(path, _WRITE_FLAGS, 0o666)
+    try:
+        done = os.write(fd, payload)
+        while done < len(payload):  # a short write (a signal, say)
+            done += os.write(fd, memoryview(payload)[done:])
+    finally:
+        os.close(fd)
     return len(payload)
 
 

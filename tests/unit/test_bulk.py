@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import unquote, urlparse
 
 import pytest
 
-from sitegen.bulk import _file_name
+from sitegen.bulk import Entry, _file_name, item_lists, render_chunks, write_lists
 from sitegen.layout import _safe_segment
 
 
@@ -24,3 +25,26 @@ def _reference(url: str, key: str) -> str:
 ])
 def test_file_name_fast_path_matches_a_full_parse(url: str) -> None:
     assert _file_name(url, "key") == _reference(url, "key")
+
+
+@pytest.mark.parametrize("stem", ["a/b/item", "item", "a/b/c/index"])
+def test_item_lists_are_what_write_lists_streams_for_one_chunk(stem: str) -> None:
+    entries = [Entry("a/b/x.tif", "https://data.example/x y.tif", None, 10,
+                     ("sha-256", "ab" * 32)),
+               Entry("a/b/site.png", None, "a/b/site file.png", None, None)]
+    chunks = render_chunks(entries, ["s3://bucket/key'quote"])
+    streamed: dict[str, io.BytesIO] = {}
+
+    class Kept(io.BytesIO):
+        def close(self) -> None:
+            pass
+
+    def open_file(rel: str) -> io.BytesIO:
+        streamed[rel] = Kept()
+        return streamed[rel]
+
+    write_lists(open_file, stem, "T'itle $(x)", chunks.stats, [chunks], "https://s.example/")
+    whole = dict(item_lists(stem, "T'itle $(x)", chunks, "https://s.example/"))
+    assert whole == {rel: f.getvalue() for rel, f in streamed.items()}
+    assert len(whole) == 4 and b"../" * stem.count("/") + b"a/b/site%20file.png" in \
+        whole[stem + ".urls.txt"]
