@@ -161,7 +161,13 @@ def list_url(url: str) -> str:
 
     One URL per line in ``urls.txt`` must be one word for wget, aria2 and curl.
     """
+    if _URL_UNCHANGED.fullmatch(url):
+        return url  # what quote() gives back for it, without the call
     return quote(url, safe=_URL_SAFE)
+
+
+#: A URL :func:`list_url` leaves as it is: unreserved and ``_URL_SAFE`` characters only.
+_URL_UNCHANGED = re.compile(r"[A-Za-z0-9_.\-~%:/?#\[\]@!$&'()*+,;=]*")
 
 
 def _file_name(url: str, key: str) -> str:

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import unquote, urlparse
+import random
+import string
+from urllib.parse import quote, unquote, urlparse
 
 import pytest
 
-from sitegen.bulk import Entry, _file_name, item_lists, render_chunks, write_lists
+from sitegen.bulk import (
+    _URL_SAFE,
+    Entry,
+    _file_name,
+    item_lists,
+    list_url,
+    render_chunks,
+    write_lists,
+)
 from sitegen.layout import _safe_segment
 
 
@@ -48,3 +58,11 @@ def test_item_lists_are_what_write_lists_streams_for_one_chunk(stem: str) -> Non
     assert whole == {rel: f.getvalue() for rel, f in streamed.items()}
     assert len(whole) == 4 and b"../" * stem.count("/") + b"a/b/site%20file.png" in \
         whole[stem + ".urls.txt"]
+
+
+def test_list_url_fast_path_matches_quote() -> None:
+    chars = string.printable + "éü\u2028 <>`\"'"
+    rng = random.Random(1)
+    for _ in range(20000):
+        url = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
+        assert list_url(url) == quote(url, safe=_URL_SAFE), repr(url)

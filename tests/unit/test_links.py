@@ -4,6 +4,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from sitegen.layout import Layout
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document
 
@@ -65,3 +67,17 @@ def test_rewrite_points_structure_at_copies_and_adds_html_alternate(tmp_path: Pa
     assert rels["alternate"] == "index.html"
     assert doc["assets"]["a"]["href"] == "s3://b/k" and copies == []
     assert raw["links"][0]["href"] == "https://old.example/x.json"  # input untouched
+
+
+@pytest.mark.parametrize("href", [
+    "https://data.example/a/b.tif", "http://data.example/a b.tif", "https://Data.example/x",
+    "https://data.example/a/../b.tif", "https://data.example/a//b", "https://data.example/a#f",
+    "https://data.example/a/.", "https://data.example/a.tif ", "https://data.example/a\x00b",
+    "https://data.example/a\\b", "https://data.example", "https://data.example/a?q=1&r=%20",
+    "https://data.example/a\nb", "http://", "https:///x",
+])
+def test_asset_fast_path_for_urls_matches_the_full_resolution(tmp_path: Path, href: str) -> None:
+    policy = _policy(tmp_path)
+    base = str(tmp_path / "items" / "a.json")
+    assert policy.asset(href, base, "items/a.html") == \
+        policy._asset(href, base, "items/a.html")
