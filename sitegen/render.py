@@ -8,7 +8,7 @@ autoescape and macro calls in per-property loops dominated render time).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,13 @@ class SiteEnvironment(Environment):
     Jinja tries attributes first, so ``asset.copy`` or ``node.items`` in a template would
     silently be ``dict.copy`` / ``dict.items``; page contexts are plain dicts.
     """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one dict rather than a ``ChainMap`` over the
+        environment's: every ``{% include %}`` lists them (``set(globals)``), and a
+        ChainMap lists itself slowly. Nothing changes the environment's globals once
+        templates are loaded (translations are installed before)."""
+        return {**self.globals, **(d or {})}
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict):
