@@ -68,6 +68,10 @@ def _target_dict(target: Target, label: str, media: str | None) -> dict[str, Any
 
 def requester_pays(asset: dict[str, Any], doc: dict[str, Any]) -> bool:
     """True when the storage extension says the downloader pays (v1 or v2 fields)."""
+    if "storage:refs" not in asset and "storage:requester_pays" not in asset:
+        # most assets (asked once per asset of every item): only the item can say so
+        props = doc.get("properties")
+        return isinstance(props, dict) and props.get("storage:requester_pays") is True
     props = as_dict(doc.get("properties"))
     if asset.get("storage:requester_pays") is True or props.get("storage:requester_pays") is True:
         return True

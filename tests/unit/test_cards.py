@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sitegen import cards
-from sitegen.cards import AssetCards
+from sitegen.cards import AssetCards, requester_pays
 from sitegen.layout import Layout
 from sitegen.links import HrefPolicy
 from sitegen.render import default_theme_dir, make_environment
@@ -121,3 +121,22 @@ def test_themes_overriding_the_cards_render_every_card(tmp_path: Path) -> None:
     env = make_environment((str(tmp_path / "theme"), str(default_theme_dir())))
     assert not AssetCards(env).reuse
     assert AssetCards(make_environment((str(default_theme_dir()),))).reuse
+
+
+@pytest.mark.parametrize(("asset", "doc", "pays"), [
+    ({"href": "a"}, {}, False),
+    ({"href": "a"}, {"properties": {"storage:requester_pays": True}}, True),
+    ({"href": "a"}, {"properties": "not a dict"}, False),
+    ({"href": "a", "storage:requester_pays": True}, {}, True),
+    ({"href": "a", "storage:requester_pays": False}, {}, False),
+    ({"href": "a", "storage:refs": ["s3"]},
+     {"storage:schemes": {"s3": {"type": "aws-s3", "requester_pays": True}}}, True),
+    ({"href": "a", "storage:refs": ["s3"]},
+     {"properties": {"storage:schemes": {"s3": {"requester_pays": True}}}}, True),
+    ({"href": "a", "storage:refs": ["gcs"]},
+     {"storage:schemes": {"s3": {"requester_pays": True}}}, False),
+    ({"href": "a"}, {"storage:schemes": {"s3": {"requester_pays": True}}}, False),
+])
+def test_requester_pays_from_asset_item_or_storage_scheme(
+        asset: dict[str, Any], doc: dict[str, Any], pays: bool) -> None:
+    assert requester_pays(asset, doc) is pays
