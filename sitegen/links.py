@@ -19,7 +19,7 @@ import orjson
 
 from sitegen.i18n import M_
 from sitegen.layout import Layout, relative_path, relative_url
-from sitegen.sources import _is_normal_url, resolve_href
+from sitegen.sources import is_plain_url, resolve_href
 
 #: Schemes that are data locations (shown as copyable text with a note).
 STORAGE_SCHEMES = ("s3", "gs", "gcs", "az", "abfs", "abfss", "wasb", "wasbs", "ftp", "ftps",
@@ -95,8 +95,7 @@ class HrefPolicy:
         """
         if not isinstance(href, str):
             return self._asset(href, base, from_page)
-        if href.startswith(("https://", "http://")) and not href[-1].isspace() \
-                and "\x00" not in href and _is_normal_url(href):
+        if is_plain_url(href):
             # what _asset gives a URL that needs no work, without the memo's key
             return Target(url=href, text=href)
         key = (href, base, from_page.rpartition("/")[0])

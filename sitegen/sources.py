@@ -51,13 +51,23 @@ def is_url(location: str) -> bool:
 def resolve_href(href: object, base: str) -> tuple[HrefKind, str]:
     """Resolve a link or asset href; see :func:`_resolve`. Cached for string hrefs."""
     if isinstance(href, str):
+        # most item links and asset hrefs: resolved directly, as the cache would only
+        # churn (each is asked for by one item)
         if href.startswith("./"):
-            # most item links: resolved directly, as the cache would only churn
             plain = _beside(href[2:], base)
             if plain is not None:
                 return "local", plain
+        elif is_plain_url(href):
+            return "remote", href
         return _resolve_cached(href, base)
     return _resolve(href, base)
+
+
+def is_plain_url(href: str) -> bool:
+    """True when ``href`` is an http(s) URL that :func:`_resolve` gives back as it is
+    (nothing to strip, no NUL, nothing to normalise)."""
+    return href.startswith(("https://", "http://")) and not href[-1].isspace() \
+        and "\x00" not in href and _is_normal_url(href)
 
 
 def _beside(rest: str, base: str) -> str | None:

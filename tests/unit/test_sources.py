@@ -84,6 +84,20 @@ def test_url_fast_path_agrees_with_full_normalisation(url: str) -> None:
         assert _resolve(url, "/x/catalog.json")[0] == "invalid"
 
 
+@pytest.mark.parametrize("url", [
+    "https://a.example/x/y.tif", "http://a.example/x?q=1", "https://A.example/x",
+    "https://a.example/x/../y", "https://a.example//x", "https://a.example/x#frag",
+    "https://a.example", "https://a.example/x.tif ", " https://a.example/x.tif",
+    "https://a.example/x\x00y", "https://a.example/x\ny", "https://a.example/x\\y",
+])
+def test_plain_urls_resolve_without_the_cache_as_with_it(url: str) -> None:
+    from sitegen.sources import _resolve, is_plain_url, resolve_href
+
+    assert resolve_href(url, "/x/catalog.json") == _resolve(url, "/x/catalog.json")
+    if is_plain_url(url):
+        assert _resolve(url, "/x/catalog.json") == ("remote", url)
+
+
 def test_plain_path_fast_path_agrees_with_parsing_the_href() -> None:
     """Hrefs without a scheme, query, escape or such skip urlparse; they must resolve
     exactly as the full parse resolves them, and every other href must take it."""
