@@ -94,8 +94,8 @@ def job_key(job: tuple[Any, ...], digest: bytes) -> bytes:
 
 def key_bytes(data: object) -> bytes:
     """``data`` (JSON-like) as bytes to digest for a key: its JSON, or its ``repr`` when
-    orjson refuses it (lone surrogates in a leniently read title, integers beyond 64
-    bits)."""
+    orjson refuses it (integers beyond 64 bits, read leniently; a lone surrogate, which
+    documents no longer hold once read but a config file may)."""
     try:
         return orjson.dumps(data)
     except (TypeError, orjson.JSONEncodeError):
