@@ -26,7 +26,7 @@ from typing import Any, BinaryIO, TypeVar
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from sitegen import branding, i18n
-from sitegen.bulk import Spool, Stats, write_lists
+from sitegen.bulk import Spool, Stats, entry_digest, write_lists
 from sitegen.cache import BuildCache, ItemEntry, fingerprint, job_key, key_bytes
 from sitegen.catalog import Crawl, ItemSummary, Known, crawl, find_root
 from sitegen.config import Config, site_url
@@ -34,7 +34,7 @@ from sitegen.errors import StrictError, ThemeError
 from sitegen.layout import STATIC_DIR
 from sitegen.links import DocLinks, HrefPolicy, rewrite_document
 from sitegen.maps import script_json, skeleton_scripts
-from sitegen.model import Site, build_model
+from sitegen.model import ItemPage, Site, build_model
 from sitegen.pages import (
     ItemJob,
     WorkerState,
@@ -509,24 +509,32 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
     try:
         for results in run(_ItemBatch(state), _chunks(to_render(), BATCH)):
             for result in results:
+                item = site.items[result.location]
+                # the model's strings rather than the worker's equal copies: kept per item
+                loc, files = item.summary.location, _sharing(result.files, item)
                 reporter.add_diagnostics(list(result.diagnostics))
                 if result.ok:
-                    reporter.page("item", site.items[result.location].page)
-                for rel in result.files:
+                    reporter.page("item", item.page)
+                for rel in files:
                     out.settle(rel)
                 if result.chunks is not None:
-                    spool.add(result.location, result.chunks, result.footprint)
+                    spool.add(loc, result.chunks, result.footprint)
                 copies.extend(result.copies)
                 if cached is not None:
-                    loc = result.location
                     cached.items[loc] = ItemEntry(
-                        crawled.digests.get(loc, b""), site.items[loc].summary,
-                        crawled.item_diagnostics.get(loc, ()), keys.get(loc), result.files,
+                        crawled.digests.get(loc, b""), item.summary,
+                        crawled.item_diagnostics.get(loc, ()), keys.get(loc), files,
                         result.ok, result.diagnostics, result.copies, spool.entry(loc))
             reporter.progress_advance(len(results))
     finally:
         reporter.progress_stop()
     return copies
+
+
+def _sharing(files: tuple[str, ...], item: ItemPage) -> tuple[str, ...]:
+    """A worker's list of an item's files with the model's own page and JSON paths."""
+    return tuple(item.page if rel == item.page else item.json if rel == item.json else rel
+                 for rel in files)
 
 
 class _Groups:
@@ -609,7 +617,7 @@ class _Groups:
         h.update(key_bytes([self.cached.fingerprint, location, node.page, node.title]))
         for loc in self.site.items_below(location):
             entry = spool.entry(loc)
-            h.update(entry[7] if entry is not None else b"-")
+            h.update(entry_digest(entry) if entry is not None else b"-")
         return h.digest()
 
     def to_write(self, name: str, key: bytes) -> Output | None:

@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import posixpath
 import re
+import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -319,9 +320,33 @@ def item_lists(stem: str, title: str, chunks: Chunks,
     return files
 
 
-#: ``(offset, urls, script, meta4, others, footprint lengths, stats, chunks' digest)`` of
-#: one item.
-SpoolEntry = tuple[int, int, int, int, int, int, Stats, bytes]
+#: An item's place in the spool: offset; lengths of its urls, script, meta4 and others
+#: chunks and of its footprint; its statistics (files, size, sized, others), packed as
+#: ten unsigned 64-bit integers, followed by the chunks' digest. One bytes object rather
+#: than a tuple of ten integers and a Stats: the build and its cache keep one per item.
+SpoolEntry = bytes
+_ENTRY = struct.Struct("<10Q")
+
+
+def spool_entry(offset: int, lengths: tuple[int, int, int, int, int], stats: Stats,
+                digest: bytes) -> SpoolEntry:
+    """Pack an item's place in the spool (see :data:`SpoolEntry`)."""
+    return _ENTRY.pack(offset, *lengths, *stats) + digest
+
+
+def entry_stats(entry: SpoolEntry) -> Stats:
+    """The statistics of an item's download entries."""
+    return Stats(*_ENTRY.unpack_from(entry)[6:])
+
+
+def entry_digest(entry: SpoolEntry) -> bytes:
+    """The digest of an item's chunks."""
+    return entry[_ENTRY.size:]
+
+
+def entry_bytes(entry: SpoolEntry) -> int:
+    """Bytes the item takes in the spool."""
+    return sum(_ENTRY.unpack_from(entry)[1:6])
 
 
 class Spool:
@@ -350,34 +375,41 @@ class Spool:
     def add(self, location: str, chunks: Chunks, footprint: bytes = b"") -> None:
         offset = self.file.seek(0, 2)
         self.file.write(chunks.urls + chunks.script + chunks.meta4 + chunks.others + footprint)
-        self.index[location] = (offset, len(chunks.urls), len(chunks.script),
-                                len(chunks.meta4), len(chunks.others), len(footprint),
-                                chunks.stats, chunks.digest)
+        self.index[location] = spool_entry(
+            offset, (len(chunks.urls), len(chunks.script), len(chunks.meta4),
+                     len(chunks.others), len(footprint)), chunks.stats, chunks.digest)
 
     def stats(self, locations: Iterable[str]) -> Stats:
-        total = Stats()
+        files = size = sized = others = 0
+        unpack = _ENTRY.unpack_from
         for location in locations:
             entry = self.index.get(location)
             if entry is not None:
-                total = total + entry[6]
-        return total
+                values = unpack(entry)
+                files += values[6]
+                size += values[7]
+                sized += values[8]
+                others += values[9]
+        return Stats(files, size, sized, others)
 
     def read(self, locations: Iterable[str]) -> Iterator[Chunks]:
         for location in locations:
             entry = self.index.get(location)
             if entry is None:
                 continue
-            offset, u, s, m, o, _f, stats, digest = entry
+            offset, u, s, m, o, _f, *stats = _ENTRY.unpack_from(entry)
             self.file.seek(offset)
             data = self.file.read(u + s + m + o)
             yield Chunks(data[:u], data[u:u + s], data[u + s:u + s + m], data[u + s + m:],
-                         stats, digest)
+                         Stats(*stats), entry_digest(entry))
 
     def footprint(self, location: str) -> bytes:
         """The item's compact footprint JSON, or ``b""``."""
         entry = self.index.get(location)
-        if entry is None or not entry[5]:
+        if entry is None:
             return b""
-        offset, u, s, m, o, f, _stats, _digest = entry
+        offset, u, s, m, o, f = _ENTRY.unpack_from(entry)[:6]
+        if not f:
+            return b""
         self.file.seek(offset + u + s + m + o)
         return self.file.read(f)

@@ -46,12 +46,13 @@ from typing import Any, NamedTuple
 import orjson
 
 from sitegen import __version__
+from sitegen.bulk import entry_bytes
 from sitegen.i18n import LOCALE_DIR
 
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 9
+FORMAT = 10
 
 
 def cache_root() -> Path:
@@ -389,9 +390,7 @@ def _manifest(state: State) -> set[str]:
 
 
 def _spool_size(entry: Any) -> int:
-    if not entry:
-        return 0
-    return int(sum(entry[1:6]))
+    return entry_bytes(entry) if entry else 0
 
 
 def output_identity(output: Path) -> str | None:

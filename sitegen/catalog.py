@@ -135,14 +135,14 @@ class Crawl:
         parents: For every node and item, the locations of the nodes that link to it;
             the first one is the canonical parent (used for breadcrumbs).
         digests: Content digest of every item file (for the build cache).
-        item_diagnostics: Warnings found while reading each item (replayed when the
-            item's summary comes from the build cache).
+        item_diagnostics: Warnings found while reading each item that has any (replayed
+            when the item's summary comes from the build cache).
     """
 
     root: str
     nodes: dict[str, NodeRecord]
     items: dict[str, ItemSummary]
-    parents: dict[str, list[str]]
+    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     digests: dict[str, bytes] = field(default_factory=dict)
     item_diagnostics: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
 
@@ -217,7 +217,8 @@ def crawl(
     if lenient:
         reporter.warn(root, LENIENT)
 
-    result = Crawl(root=root, nodes={}, items={}, parents={root: []})
+    result = Crawl(root=root, nodes={}, items={})
+    parents: dict[str, list[str]] = {root: []}  # tuples in ``result`` once complete
     remote_root = is_url(root)
     queue: deque[tuple[str, dict[str, Any]]] = deque([(root, raw)])
     pending: list[str] = []
@@ -225,12 +226,12 @@ def crawl(
 
     def link_to(parent: str, target: str) -> bool:
         """Record the relation; True when ``target`` is new."""
-        known = target in result.parents
+        known = target in parents
         if known:
-            if parent not in result.parents[target] and target != root:
-                result.parents[target].append(parent)
+            if parent not in parents[target] and target != root:
+                parents[target].append(parent)
         else:
-            result.parents[target] = [parent]
+            parents[target] = [parent]
         return not known
 
     # Item files are read (and parsed when new or changed) by the workers while the
@@ -256,7 +257,7 @@ def crawl(
             if remote_root:
                 reader.prefetch(target for rel, href, _ in links if rel != "item"
                                 for kind, target in [resolve_href(href, location)]
-                                if kind == "remote" and target not in result.parents)
+                                if kind == "remote" and target not in parents)
             for rel, href, title in links:
                 kind, target = resolve_href(href, location)
                 if kind == "invalid":
@@ -271,7 +272,7 @@ def crawl(
                 if target == location:
                     reporter.warn(location, f"{rel} link points at the document itself", href)
                     continue
-                if target == root or _is_ancestor(result.parents, target, location):
+                if target == root or _is_ancestor(parents, target, location):
                     reporter.warn(location, f"{rel} link makes a cycle (target is an ancestor)",
                                   href)
                     continue
@@ -306,32 +307,41 @@ def crawl(
     summarise = _Summariser(reader)
     while queue or pending:
         later: list[tuple[str, dict[str, Any]]] = []  # item links to catalogs
+        got = 0  # results come back in the order of ``pending``
         for results in map_items(summarise, _prefetched(reader, batches())):
             for location, outcome, diags, digest in results:
+                own = pending[got] if got < len(pending) else location
+                got += 1
+                fresh = outcome is not None
                 if outcome is None:
                     entry = previous[location]
                     assert entry is not None
                     outcome, diags = entry[1], list(entry[2])
                 reporter.add_diagnostics(diags)
                 if isinstance(outcome, ItemSummary):
+                    if own == location:
+                        location = own
+                        if fresh:  # (the cache's summary is its entry's: kept as it is)
+                            outcome = _sharing(outcome, own, result.nodes)
                     result.items[location] = outcome
                     result.digests[location] = digest
-                    result.item_diagnostics[location] = tuple(diags)
+                    if diags:  # most have none: no entry (read with .get)
+                        result.item_diagnostics[location] = tuple(diags)
                 elif isinstance(outcome, dict):
                     # Linked as an item but is a Catalog/Collection: crawl it as one.
-                    parent = result.parents[location][0]
+                    parent = parents[location][0]
                     reporter.warn(parent, f"item link target {location} is a "
                                   f"{classify(outcome)}; shown as a child",
                                   pending_href.get(location, location))
                     later.append((location, outcome))
                 else:
-                    parent = result.parents[location][0]
+                    parent = parents[location][0]
                     reporter.warn(parent, f"broken item link: {location} {outcome}",
                                   pending_href.get(location, location))
         queue.extend(later)
         pending.clear()
         pending_href.clear()
-    _prune(result)
+    _prune(result, parents)
     return result
 
 
@@ -341,6 +351,19 @@ def _prefetched(reader: Reader, batches: Iterable[list[tuple[str, bytes | None]]
     for batch in batches:
         reader.prefetch(loc for loc, _ in batch)
         yield batch
+
+
+def _sharing(summary: ItemSummary, location: str, nodes: dict[str, NodeRecord]) -> ItemSummary:
+    """``summary`` holding the crawl's own strings for its location and collection.
+
+    A summary comes from a worker (or the build cache) with equal copies of them; a
+    million summaries kept for the whole build make the copies count (300 bytes each).
+    """
+    node = nodes.get(summary.collection) if summary.collection is not None else None
+    return summary._replace(
+        location=location,
+        read_path=location if summary.read_path == location else summary.read_path,
+        collection=node.location if node is not None else summary.collection)
 
 
 def _is_ancestor(parents: dict[str, list[str]], target: str, location: str) -> bool:
@@ -355,19 +378,17 @@ def _is_ancestor(parents: dict[str, list[str]], target: str, location: str) -> b
     return False
 
 
-def _prune(result: Crawl) -> None:
-    """Drop links to documents that could not be read, keeping order and parents."""
+def _prune(result: Crawl, parents: dict[str, list[str]]) -> None:
+    """Drop links to documents that could not be read, keeping order and parents; the
+    parents become tuples (the model keeps them as they are)."""
     known = result.nodes.keys() | result.items.keys()
     for node in result.nodes.values():
         # A child link may name an item that was first reached as an item elsewhere.
         items = [*node.items, *(c for c in node.children if c in result.items)]
         node.children = [c for c in dict.fromkeys(node.children) if c in result.nodes]
         node.items = [i for i in dict.fromkeys(items) if i in result.items]
-    for location in list(result.parents):
-        if location not in known:
-            del result.parents[location]
-        else:
-            result.parents[location] = [p for p in result.parents[location] if p in result.nodes]
+    result.parents = {location: tuple(p for p in linked if p in result.nodes)
+                      for location, linked in parents.items() if location in known}
 
 
 def _follow_links(doc: dict[str, Any]) -> Iterator[tuple[str, object, str | None]]:
@@ -382,6 +403,16 @@ def _follow_links(doc: dict[str, Any]) -> Iterator[tuple[str, object, str | None
 
 def _make_node(location: str, raw: dict[str, Any]) -> NodeRecord:
     kind = classify(raw)
+    links = raw.get("links")
+    if isinstance(links, list):
+        # A collection may link 10,000 items, each link with its own copy of "item"
+        # and "application/geo+json": kept for the whole build, so shared instead.
+        for link in links:
+            if isinstance(link, dict):
+                for key in ("rel", "type"):
+                    value = link.get(key)
+                    if type(value) is str:
+                        link[key] = sys.intern(value)
     return NodeRecord(location=location, kind=kind, raw=raw, doc=migrate(raw))
 
 
@@ -445,6 +476,8 @@ def summarise_item(doc: dict[str, Any], location: str, read_path: str) -> ItemSu
     title = props.get("title")
     dt, start = _str_or_none(props.get("datetime")), _str_or_none(props.get("start_datetime"))
     end, updated = _str_or_none(props.get("end_datetime")), _str_or_none(props.get("updated"))
+    stamp = updated or dt or end or start
+    lastmod = w3c_datetime(stamp)
     return ItemSummary(
         location=location,
         read_path=read_path,
@@ -459,7 +492,8 @@ def summarise_item(doc: dict[str, Any], location: str, read_path: str) -> ItemSu
         related=_related_links(doc, location),
         updated=updated,
         terms=_search_terms(props),
-        lastmod=w3c_datetime(updated or dt or end or start),
+        # the date itself when it is W3C already: one string kept, not two equal ones
+        lastmod=stamp if lastmod == stamp else lastmod,
     )
 
 

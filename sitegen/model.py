@@ -220,5 +220,5 @@ def build_model(crawl: Crawl, config: Config) -> Site:
         title=config.title or root_node.title,
         nodes=nodes,
         items=items,
-        parents={loc: tuple(p) for loc, p in crawl.parents.items()},
+        parents=crawl.parents,
     )

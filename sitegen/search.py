@@ -133,7 +133,12 @@ class Doc(NamedTuple):
 
 
 def _round_box(bbox: tuple[float, float, float, float] | None) -> tuple[float, ...] | None:
-    return tuple(round(v, 4) for v in bbox) if bbox else None
+    """The box rounded to 4 decimals: ``bbox`` itself when that changes nothing (a
+    document is kept per item, and most boxes have no more decimals)."""
+    if not bbox:
+        return None
+    rounded = tuple(round(v, 4) for v in bbox)
+    return bbox if rounded == bbox else rounded
 
 
 def _order(kind: str, bbox: tuple[float, float, float, float] | None) -> int:

@@ -460,3 +460,19 @@ def test_an_unusable_cache_folder_gives_a_warning_not_a_failure(
     reporter = run(src, site)
     assert any("cannot use this build cache folder" in str(w) for w in reporter.warnings)
     assert (site / "tiles" / "t002" / "index.html").is_file()
+
+
+def test_item_entries_hold_the_models_paths_not_a_workers_copies() -> None:
+    # one entry per item is kept for the whole build: the page and JSON paths a worker
+    # reports are equal copies of the model's
+    from sitegen.catalog import ItemSummary
+    from sitegen.model import ItemPage
+
+    page, json_path = "a/b/index.html", "a/b/b.json"
+    item = ItemPage(ItemSummary("/c/b.json", "/c/b.json", "b", None, None, None, None, None,
+                                None), page, json_path)
+    copies = ("".join(["a/b/index", ".urls.txt"]), "".join(["a/b/", "index.html"]),
+              "".join(["a/b/", "b.json"]))
+    shared = build_module._sharing(copies, item)
+    assert shared == copies
+    assert shared[1] is page and shared[2] is json_path and shared[0] is copies[0]

@@ -11,8 +11,14 @@ import pytest
 
 from sitegen.bulk import (
     _URL_SAFE,
+    Chunks,
     Entry,
+    Spool,
+    Stats,
     _file_name,
+    entry_bytes,
+    entry_digest,
+    entry_stats,
     item_lists,
     list_url,
     render_chunks,
@@ -66,3 +72,24 @@ def test_list_url_fast_path_matches_quote() -> None:
     for _ in range(20000):
         url = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
         assert list_url(url) == quote(url, safe=_URL_SAFE), repr(url)
+
+
+def test_spool_gives_back_what_it_was_given() -> None:
+    spool = Spool(io.BytesIO())
+    big = Stats(files=3, size=5 << 40, sized=2, others=1)
+    first = Chunks(b"u1\n", b"s1\n", b"<m1/>", b"o1\n", big, b"d" * 16)
+    second = Chunks(b"", b"", b"", b"o2\n", Stats(others=1), b"")
+    spool.add("/a.json", first, b'{"f":1}')
+    spool.add("/b.json", second)
+    assert list(spool.read(["/a.json", "/missing.json", "/b.json"])) == [first, second]
+    assert spool.footprint("/a.json") == b'{"f":1}'
+    assert spool.footprint("/b.json") == spool.footprint("/missing.json") == b""
+    assert spool.stats(["/a.json", "/b.json", "/missing.json"]) == big + Stats(others=1)
+    entry = spool.entry("/a.json")
+    assert entry is not None and isinstance(entry, bytes)
+    assert entry_stats(entry) == big and entry_digest(entry) == b"d" * 16
+    assert entry_bytes(entry) == len(b"u1\ns1\n<m1/>o1\n" + b'{"f":1}')
+    # an entry taken over by another spool over the same file reads the same
+    other = Spool(spool.file)
+    other.keep("/a.json", entry)
+    assert list(other.read(["/a.json"])) == [first]

@@ -91,3 +91,14 @@ def test_statistics_boxes_go_round_the_world_across_the_antimeridian() -> None:
     # a box crossing the antimeridian widens to the whole world, not beyond other boxes
     assert search._union([(170.0, 0.0, -170.0, 1.0), (179.5, 0.0, 180.5, 1.0)]) == \
         [-180.0, 0.0, 180.5, 1.0]
+
+
+def test_rounded_box_is_the_box_itself_when_rounding_changes_nothing() -> None:
+    # one document is kept per item: an equal copy of its box would cost 170 bytes
+    box = (-141.3449, -1.6404, -140.3449, -0.7404)
+    doc = Doc.make("t", "t", "t/index.html", 1, 1, box, None, 0, "item", ["t"])
+    assert doc.box is box
+    fine = (10.123456, 20.0, 11.0, 21.0)
+    assert Doc.make("t", "t", "u", 1, 1, fine, None, 0, "item", []).box == (10.1235, 20.0,
+                                                                             11.0, 21.0)
+    assert Doc.make("t", "t", "u", 1, 1, None, None, 0, "item", []).box is None
