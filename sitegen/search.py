@@ -198,7 +198,9 @@ def write_index(write: Callable[[str, bytes], object], docs: Iterable[Doc],
     order = [k for k in order if k != "undated"][::-1] + (["undated"] if "undated" in buckets
                                                             else [])
     sizes: dict[str, int] = {}
-    postings: dict[str, list[int]] = defaultdict(list)
+    # a term's documents: one number while it has one (most terms are an item's own id:
+    # a list each would be a third of the index's memory), a list from the second on
+    postings: dict[str, int | list[int]] = {}
     manifest_buckets = []
     docno = 0
     shard_no = 0
@@ -217,7 +219,13 @@ def write_index(write: Callable[[str, bytes], object], docs: Iterable[Doc],
                              collection, kind])
                 if terms:
                     for term in terms.split(" "):
-                        postings[term].append(docno)
+                        have = postings.get(term)
+                        if have is None:
+                            postings[term] = docno
+                        elif isinstance(have, int):
+                            postings[term] = [have, docno]
+                        else:
+                            have.append(docno)
                 docno += 1
             name = f"s/{shard_no}.js"
             payload = _js("shard", str(shard_no), data)
@@ -261,7 +269,11 @@ def _stats(rows: list[Doc], boxes: list[tuple[float, ...] | None], shard: int | 
     return out
 
 
-def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, list[int]],
+def _postings(value: int | list[int]) -> list[int]:
+    return [value] if isinstance(value, int) else value
+
+
+def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, int | list[int]],
                  sizes: dict[str, int]) -> list[str]:
     """Term chunks by prefix, each split by a longer prefix while too large.
 
@@ -269,7 +281,7 @@ def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, list
     and a range's size a difference of running sums.
     """
     terms = sorted(postings)
-    sums = [0, *accumulate(len(t) + 8 + 7 * min(len(postings[t]), MAX_POSTINGS)
+    sums = [0, *accumulate(len(t) + 8 + 7 * min(len(_postings(postings[t])), MAX_POSTINGS)
                            for t in terms)]
     chunks: list[str] = []
 
@@ -300,10 +312,10 @@ def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, list
 
 
 def _write_chunk(write: Callable[[str, bytes], object], prefix: str, terms: list[str],
-                 postings: dict[str, list[int]], sizes: dict[str, int]) -> None:
+                 postings: dict[str, int | list[int]], sizes: dict[str, int]) -> None:
     """A chunk's terms with their documents (the first MAX_POSTINGS) and count."""
     data = {t: [docs if len(docs) <= MAX_POSTINGS else docs[:MAX_POSTINGS], len(docs)]
-            for t in terms for docs in (postings[t],)}
+            for t in terms for docs in (_postings(postings[t]),)}
     payload = _js("terms", prefix, data)
     write("search/t/" + chunk_file(prefix), payload)
     sizes["terms"] = sizes.get("terms", 0) + len(payload)
