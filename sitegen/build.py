@@ -511,7 +511,7 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
             for result in results:
                 item = site.items[result.location]
                 # the model's strings rather than the worker's equal copies: kept per item
-                loc, files = item.summary.location, _sharing(result.files, item)
+                loc, files = item.summary.location, _with_model_paths(result.files, item)
                 reporter.add_diagnostics(list(result.diagnostics))
                 if result.ok:
                     reporter.page("item", item.page)
@@ -531,7 +531,7 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
     return copies
 
 
-def _sharing(files: tuple[str, ...], item: ItemPage) -> tuple[str, ...]:
+def _with_model_paths(files: tuple[str, ...], item: ItemPage) -> tuple[str, ...]:
     """A worker's list of an item's files with the model's own page and JSON paths."""
     return tuple(item.page if rel == item.page else item.json if rel == item.json else rel
                  for rel in files)

@@ -230,7 +230,7 @@ class BuildCache:
         spool = self.dir / SPOOL_NAME
         if not spool.is_file() or spool.stat().st_size < state.spool_bytes:
             return "the cache's spool is missing or cut short"
-        live = sum(_spool_size(e.spool) for e in state.items.values())
+        live = sum(entry_bytes(e.spool) for e in state.items.values() if e.spool)
         if state.spool_bytes > 2 * live + (64 << 20):
             return "the cache's spool is mostly garbage; starting a fresh one"
         return None
@@ -387,10 +387,6 @@ def _manifest(state: State) -> set[str]:
         files.update(group_files)
         files.update(rel for _source, rel in copies)
     return files
-
-
-def _spool_size(entry: Any) -> int:
-    return entry_bytes(entry) if entry else 0
 
 
 def output_identity(output: Path) -> str | None:

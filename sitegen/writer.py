@@ -436,6 +436,11 @@ def _with_parents(folders: Iterable[str]) -> set[str]:
 FolderId = tuple[int, int]
 
 
+def _folder_id(st: os.stat_result) -> FolderId:
+    """A folder's identity (see :func:`folder_ids`); :func:`tree_stats` takes the same."""
+    return (st.st_ino, st.st_ctime_ns)
+
+
 def folder_ids(root: str, folders: Iterable[str]) -> dict[str, FolderId]:
     """The identity (inode, change time) of each of ``folders`` below ``root`` that
     exists. A folder's change time moves whenever an entry is added to it, removed or
@@ -446,7 +451,7 @@ def folder_ids(root: str, folders: Iterable[str]) -> dict[str, FolderId]:
             st = os.stat(os.path.join(root, rel) if rel else root)
         except OSError:
             continue
-        out[rel] = (st.st_ino, st.st_ctime_ns)
+        out[rel] = _folder_id(st)
     return out
 
 
@@ -492,7 +497,7 @@ def tree_stats(path: Path) -> tuple[int, int, dict[str, FolderId]]:
             if exc.errno != errno.ENOENT:
                 raise
             continue
-        ids[rel] = (st.st_ino, st.st_ctime_ns)
+        ids[rel] = _folder_id(st)
         with entries:
             for entry in entries:
                 try:

@@ -473,6 +473,6 @@ def test_item_entries_hold_the_models_paths_not_a_workers_copies() -> None:
                                 None), page, json_path)
     copies = ("".join(["a/b/index", ".urls.txt"]), "".join(["a/b/", "index.html"]),
               "".join(["a/b/", "b.json"]))
-    shared = build_module._sharing(copies, item)
+    shared = build_module._with_model_paths(copies, item)
     assert shared == copies
     assert shared[1] is page and shared[2] is json_path and shared[0] is copies[0]
