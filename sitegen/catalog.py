@@ -272,7 +272,9 @@ def crawl(
                 if target == location:
                     reporter.warn(location, f"{rel} link points at the document itself", href)
                     continue
-                if target == root or _is_ancestor(parents, target, location):
+                # (a target not linked before is no ancestor: most item links)
+                if target == root or (target in parents and
+                                      _is_ancestor(parents, target, location)):
                     reporter.warn(location, f"{rel} link makes a cycle (target is an ancestor)",
                                   href)
                     continue

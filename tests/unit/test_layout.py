@@ -77,5 +77,8 @@ def test_file_path_refuses_exactly_the_segments_safe_segment_would_change(
     from sitegen.layout import _safe_segment
 
     layout = Layout("/data/cat/catalog.json")
-    path = layout.file_path(f"/data/cat/x/{segment}/item.json")
-    assert (path is not None) == (_safe_segment(segment) == segment)
+    # first, in the middle and last: the whole path is tested at once
+    for location in (f"/data/cat/x/{segment}/item.json", f"/data/cat/{segment}/item.json",
+                     f"/data/cat/x/{segment}", f"/data/cat/{segment}"):
+        path = layout.file_path(location)
+        assert (path is not None) == (_safe_segment(segment) == segment), location
