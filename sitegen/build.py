@@ -27,7 +27,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from sitegen import branding, i18n
 from sitegen.bulk import Spool, Stats, entry_digest, write_lists
-from sitegen.cache import BuildCache, ItemEntry, fingerprint, job_key, key_bytes
+from sitegen.cache import BuildCache, ItemEntry, fingerprint, gc_paused, job_key, key_bytes
 from sitegen.catalog import Crawl, ItemSummary, Known, crawl, find_root
 from sitegen.config import Config, site_url
 from sitegen.errors import StrictError, ThemeError
@@ -56,7 +56,7 @@ from sitegen.render import (
     theme_dirs,
 )
 from sitegen.reporter import Diagnostic, Reporter
-from sitegen.search import search_docs, write_index
+from sitegen.search import index_files, search_docs, write_index
 from sitegen.sitemap import robots_txt, write_sitemaps
 from sitegen.sources import Reader, is_url
 from sitegen.writer import (
@@ -65,8 +65,10 @@ from sitegen.writer import (
     checked_listing,
     copy_file,
     folder_ids,
+    open_output,
     safe_join,
     tree_stats,
+    tree_stats_split,
 )
 
 T = TypeVar("T")
@@ -76,6 +78,10 @@ BATCH = 200
 #: Item entries in the build cache above which a rebuild starts its workers at once
 #: (about 500 items: the crawl then hashes them in the workers).
 WARM_POOL_BYTES = 400_000
+#: From this many items, a rebuild has a worker make the search index (sending it the
+#: documents costs about a fifth of making it, 0.2 against 0.9 s at 100,000 items,
+#: and this process is then free for the rest of the rebuild).
+INDEX_IN_WORKER_ITEMS = 20_000
 #: Item download-list chunks, spooled in the staging folder and removed before the swap
 #: (with the build cache on, the spool is kept in the cache instead).
 SPOOL = ".sitegen-spool"
@@ -175,8 +181,12 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         # they start while this process reads the build cache.
         pool.warm()
     try:
-        cached = _build_cache(config, dirs, root, staging, reporter)
-        long_lived.freeze()
+        # The state's objects go out of the collector's way before it runs again: the
+        # first collection after the state is read would walk them all (0.15 s at
+        # 100,000 items).
+        with gc_paused():
+            cached = _build_cache(config, dirs, root, staging, reporter)
+            long_lived.freeze()
         compiled = cached.compiled_templates() if cached is not None else None
         env = make_environment(dirs, config.language, compiled)
     except BaseException:
@@ -190,7 +200,17 @@ def _build(source: str | None, config: Config, reporter: Reporter,
     fetch_cache = tempfile.mkdtemp(prefix="sitegen-fetch-") if is_url(root) else None
     aux = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-aux")
     spool_file: BinaryIO | None = None
+    # With a usable build cache the site is updated in place: the staging folder
+    # then receives only the files that are new or changed.
+    update = cached is not None and cached.reusing
+    listing: Future[tuple[set[str], dict[str, tuple[int, int]]]] | None = None
     try:
+        if update:
+            # The previous build's manifest, checked folder by folder: mostly waiting
+            # for the file system, so a thread does it while the crawl goes on.
+            assert cached is not None and cached.previous is not None
+            listing = aux.submit(checked_listing, str(staging.output),
+                                 cached.previous.files, cached.previous.folders)
         reader = make_reader(config, fetch_cache)
         crawled = crawl(root, reader, reporter, map_items=_mapper(pool),
                         known=_known(cached) if cached is not None else None)
@@ -201,18 +221,12 @@ def _build(source: str | None, config: Config, reporter: Reporter,
                             config.asset_base_url, config.remote_images)
         messages = _script_messages(dirs)
         info = _site_info(site, messages)
-        # With a usable build cache the site is updated in place: the staging folder
-        # then receives only the files that are new or changed.
-        update = cached is not None and cached.reusing
         clock.mark("model")
         existing: set[str] = set()
         folders: dict[str, tuple[int, int]] = {}
-        if update:
-            # The previous build's manifest, checked folder by folder.
-            assert cached is not None and cached.previous is not None
-            existing, folders = checked_listing(str(staging.output), cached.previous.files,
-                                                cached.previous.folders)
-            clock.mark("checking the previous site")
+        if listing is not None:
+            existing, folders = listing.result()
+            clock.mark("waiting for the check of the previous site (a thread)")
         out = Output(staging.path, str(staging.output) if update else None,
                      reporter.changed_file, existing)
         groups = _Groups(cached, out, site, crawled, reporter)
@@ -228,8 +242,12 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         }
         if aux_outs["search"] is None and cached is not None and cached.previous is not None:
             cached.docs = cached.previous.docs  # the index is kept: so are its documents
+        # In a rebuild the workers are mostly idle and this process is the bottleneck:
+        # one of them makes the search index there.
+        index_pool = _running(pool) if update and len(site.items) >= INDEX_IN_WORKER_ITEMS \
+            else None
         aux_future = aux.submit(_timed, _write_aux, site, env, info, policy, aux_outs, dirs,
-                                config, messages, sitemap, crawled, cached) \
+                                config, messages, sitemap, crawled, cached, index_pool) \
             if any(o is not None for o in aux_outs.values()) else None
         clock.mark("build cache keys")
         state = WorkerState(build_id, dirs, info, policy, staging.path,
@@ -265,10 +283,21 @@ def _build(source: str | None, config: Config, reporter: Reporter,
                     reporter.reuse(node.kind, page)
             if page_outs:
                 node_outs[loc] = page_outs
-        lists = _write_node_lists(site, info, spool, list_outs, node_outs)
+        # In a full build the workers, idle by now, write the download lists (mostly
+        # copying the items' chunks) while this process renders the pages.
+        lists_pool = None if update else _running(pool)
+        if lists_pool is not None:
+            spool_file.flush()
+        lists, writing = _write_node_lists(site, info, spool, list_outs, node_outs,
+                                           lists_pool, staging.path)
         clock.mark("catalog and collection download lists")
         copies += _write_nodes(site, env, info, policy, node_outs, reporter, lists, spool)
         clock.mark("catalog and collection pages")
+        for list_out, written in writing:
+            for rel in written.result():
+                list_out.settle(rel)
+        if writing:
+            clock.mark("waiting for the download lists (workers)")
         spool_bytes = spool.size()
         spool_file.close()
         if cached is None:
@@ -297,9 +326,12 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         else:
             staging.commit()
             clock.mark("swapping the site in")
-            # A thread walks the new site for its size (and the identity of its
-            # folders) while this one writes the build cache's item entries.
-            walk = aux.submit(tree_stats, staging.output)
+            # A thread (or the workers, a top-level folder each) walks the new site for
+            # its size and the identity of its folders while this one writes the build
+            # cache's item entries.
+            walker = _running(pool)
+            walk = aux.submit(tree_stats, staging.output) if walker is None else \
+                aux.submit(tree_stats_split, staging.output, walker.submit)
             saved = cached is not None and _save_cache(cached, reporter, staging,
                                                        cached.save_items)
             files, size, folders = walk.result()
@@ -647,11 +679,15 @@ class _Groups:
 
 
 def _write_node_lists(site: Site, info: SiteInfo, spool: Spool, outs: dict[str, Output],
-                      shown: Iterable[str]) -> dict[str, Stats]:
+                      shown: Iterable[str], pool: Executor | None = None, root: str = "",
+                      ) -> tuple[dict[str, Stats], list[tuple[Output, Future[list[str]]]]]:
     """Bulk download lists of the Catalogs and Collections in ``outs``: all items below
     each. Returns the lists' statistics of those nodes and of the ``shown`` ones (whose
-    pages tell them) that have lists."""
+    pages tell them) that have lists, and the lists being written by ``pool`` (files
+    below ``root``, the staging folder, in a full build; settle them through their
+    output when done)."""
     lists: dict[str, Stats] = {}
+    writing: list[tuple[Output, Future[list[str]]]] = []
     for location in dict.fromkeys([*outs, *shown]):
         node = site.nodes[location]
         stats = spool.stats(site.items_below(node.location))
@@ -659,10 +695,32 @@ def _write_node_lists(site: Site, info: SiteInfo, spool: Spool, outs: dict[str, 
             continue
         lists[location] = stats
         out = outs.get(location)
-        if out is not None:
+        if out is None:
+            continue
+        if pool is not None:
+            entries = list(map(spool.index.get, site.items_below(node.location)))
+            writing.append((out, pool.submit(write_lists_from, spool.file.name, root,
+                                             node.page[:-5], node.title, stats, entries,
+                                             info.base_url)))
+        else:
             write_lists(out.open, node.page[:-5], node.title, stats,
                         spool.read(site.items_below(node.location)), info.base_url)
-    return lists
+    return lists, writing
+
+
+def write_lists_from(spool: str, root: str, stem: str, title: str, stats: Stats,
+                     entries: list[Any], base_url: str | None) -> list[str]:
+    """:func:`write_lists` in a worker: the chunks of ``entries`` read from the spool
+    file ``spool``, the files written below ``root``; returns their paths."""
+    written: list[str] = []
+
+    def open_file(rel: str) -> BinaryIO:
+        written.append(rel)
+        return open_output(root, rel)
+
+    with open(spool, "rb") as fh:
+        write_lists(open_file, stem, title, stats, Spool(fh).read_entries(entries), base_url)
+    return written
 
 
 @dataclass(frozen=True)
@@ -676,16 +734,23 @@ class _ItemBatch:
 
 
 def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
-                  out: Output, crawled: Crawl, cached: BuildCache | None) -> None:
+                  out: Output, crawled: Crawl, cached: BuildCache | None,
+                  pool: Executor | None = None) -> None:
     """The search index below ``search/`` and the search page. With a build cache, the
-    documents of unchanged items are the last build's."""
+    documents of unchanged items are the last build's. With ``pool``, the index is made
+    by a worker and only written here."""
     collections = [loc for loc, node in site.nodes.items() if node.kind == "collection"]
     index = {loc: i for i, loc in enumerate(collections)}
     known = cached.previous.docs if cached is not None and cached.previous else None
     docs = search_docs(site, policy, index, crawled.digests if cached else None, known,
                        cached.docs if cached is not None else None)
-    write_index(out.write, docs,
-                [(site.nodes[c].title, site.nodes[c].page) for c in collections])
+    titles = [(site.nodes[c].title, site.nodes[c].page) for c in collections]
+    if pool is None:
+        write_index(out.write, docs, titles)
+    else:
+        # plain tuples: half the time of pickling the named tuples
+        for path, data in pool.submit(index_files, [tuple(d) for d in docs], titles).result():
+            out.write(path, data)
     html = render_page(env.get_template("search.html"), search_context(site, info, collections))
     out.write("search/index.html", html)
 
@@ -693,11 +758,12 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
 def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
                outs: dict[str, Output | None], dirs: tuple[str, ...], config: Config,
                messages: dict[str, str], sitemap: list[tuple[str, str | None]],
-               crawled: Crawl, cached: BuildCache | None) -> None:
+               crawled: Crawl, cached: BuildCache | None, index_pool: Executor | None = None,
+               ) -> None:
     """Everything that depends on the crawl only: search, sitemaps, static files (those
-    of ``outs`` that are not None)."""
+    of ``outs`` that are not None); the search index by ``index_pool`` when given."""
     if outs["search"] is not None:
-        _write_search(site, env, info, policy, outs["search"], crawled, cached)
+        _write_search(site, env, info, policy, outs["search"], crawled, cached, index_pool)
     if outs["sitemaps"] is not None:
         _write_indexes(info, outs["sitemaps"], sitemap)
     if outs["static"] is not None:
@@ -823,6 +889,13 @@ class _LazyPool:
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+
+def _running(pool: Executor | _LazyPool | None) -> Executor | None:
+    """The executor of ``pool`` when it runs already (a caller's always does)."""
+    if isinstance(pool, _LazyPool):
+        return pool._pool
+    return pool
 
 
 def _mapper(pool: Executor | _LazyPool | None,

@@ -393,8 +393,11 @@ class Spool:
         return Stats(files, size, sized, others)
 
     def read(self, locations: Iterable[str]) -> Iterator[Chunks]:
-        for location in locations:
-            entry = self.index.get(location)
+        return self.read_entries(map(self.index.get, locations))
+
+    def read_entries(self, entries: Iterable[SpoolEntry | None]) -> Iterator[Chunks]:
+        """The chunks of some entries of this file (None: an item without any)."""
+        for entry in entries:
             if entry is None:
                 continue
             offset, u, s, m, o, _f, *stats = _ENTRY.unpack_from(entry)

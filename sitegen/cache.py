@@ -195,7 +195,7 @@ class BuildCache:
         # while they are made, would take longer than reading them (and they hold no
         # cycles).
         try:
-            with _gc_paused():
+            with gc_paused():
                 with open(self.dir / STATE_NAME, "rb") as fh:
                     state = pickle.load(fh)  # noqa: S301 - our own file, in our cache folder
                 if not isinstance(state, State) or state.format != FORMAT:
@@ -291,7 +291,7 @@ class BuildCache:
         state and its shard files as they were.
         """
         self.save_items()
-        with _gc_paused():
+        with gc_paused():
             # the file list is not saved: it is the entries' and groups' (see _manifest)
             state = State(self.fingerprint, output_identity(self.output) or "", {},
                           spool_bytes, set(), total_bytes, self.groups, folders, {},
@@ -316,7 +316,7 @@ class BuildCache:
         previous = self.previous.shards if self.previous is not None else ()
         token = os.urandom(6).hex()
         names: list[str] = []
-        with _gc_paused():
+        with gc_paused():
             for n in range(SHARDS):
                 if previous and _same(self._parts[n][0], items[n]) and \
                         _same(self._parts[n][1], docs[n]):
@@ -364,7 +364,7 @@ def _write_pickle(path: Path, data: object) -> None:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection inside (for reading and writing the state)."""
     enabled = gc.isenabled()
     gc.disable()

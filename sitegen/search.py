@@ -251,6 +251,16 @@ def write_index(write: Callable[[str, bytes], object], docs: Iterable[Doc],
     return sizes
 
 
+def index_files(rows: list[tuple[Any, ...]], collections: list[tuple[str, str]],
+                ) -> list[tuple[str, bytes]]:
+    """:func:`write_index` of documents given as plain tuples, returning the files
+    (for a worker process: see the build's rebuilds)."""
+    files: list[tuple[str, bytes]] = []
+    write_index(lambda path, data: files.append((path, data)), map(Doc._make, rows),
+                collections)
+    return files
+
+
 def _stats(rows: list[Doc], boxes: list[tuple[float, ...] | None], shard: int | None,
            first: int) -> dict[str, Any]:
     """Statistics of some rows (``boxes``: their rounded boxes)."""

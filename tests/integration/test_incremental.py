@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -388,6 +389,61 @@ def test_worker_processes_reuse_the_same_way(built: tuple[Path, Path], tmp_path:
     again = run(src, site, jobs=2)
     assert warmed == [2] and items_in(again.reused) == ITEMS - 1
     same_as_fresh_build(src, site, tmp_path)
+
+
+class _Recording(ThreadPoolExecutor):
+    """An executor that notes the functions it is given (a caller's executor)."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=2)
+        self.functions: list[str] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.functions.append(getattr(fn, "__name__", type(fn).__name__))
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_large_rebuild_has_a_worker_make_the_search_index(
+        built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src, site = built
+    monkeypatch.setattr(build_module, "INDEX_IN_WORKER_ITEMS", ITEMS)
+    write_item(src, 12, _item(12, title="Indexed by a worker"))
+    with _Recording() as executor:
+        reporter = Reporter(record_paths=True)
+        build(str(src), Config(output=str(site), base_url=BASE, jobs=2), reporter, executor)
+    assert executor.functions.count("index_files") == 1
+    assert "search" in reporter.made and items_in(reporter.reused) == ITEMS - 1
+    same_as_fresh_build(src, site, tmp_path)
+    # a smaller site, or a full build, makes it in this process
+    monkeypatch.setattr(build_module, "INDEX_IN_WORKER_ITEMS", ITEMS + 1)
+    write_item(src, 12, _item(12, title="Indexed here"))
+    with _Recording() as executor:
+        build(str(src), Config(output=str(site), base_url=BASE, jobs=2), Reporter(), executor)
+        build(str(src), Config(output=str(tmp_path / "full"), base_url=BASE, jobs=2),
+              Reporter(), executor)
+    assert "index_files" not in executor.functions
+    same_as_fresh_build(src, site, tmp_path)
+
+
+def test_workers_write_a_full_builds_download_lists_and_walk_the_site(
+        tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write_catalog(src)
+    with _Recording() as executor:
+        result = build(str(src), Config(output=str(tmp_path / "site"), base_url=BASE,
+                                        jobs=2), Reporter(), executor)
+    # the lists of the catalog and of the collection; a walk of each top-level folder
+    assert executor.functions.count("write_lists_from") == 2
+    assert executor.functions.count("tree_stats") == len(
+        [p for p in (tmp_path / "site").iterdir() if p.is_dir()])
+    alone = build(str(src), Config(output=str(tmp_path / "alone"), base_url=BASE, jobs=1))
+    assert (result.files, result.bytes) == (alone.files, alone.bytes)
+    same_as_fresh_build(src, tmp_path / "site", tmp_path)
+    # the cache knows the folders as the walk found them: a rebuild lists none again
+    write_item(src, 3, _item(3, title="Renamed"))
+    rebuilt = run(src, tmp_path / "site")
+    assert items_in(rebuilt.reused) == ITEMS - 1
+    same_as_fresh_build(src, tmp_path / "site", tmp_path)
 
 
 def test_an_update_cut_short_is_repaired_by_a_full_build(built: tuple[Path, Path],
