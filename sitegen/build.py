@@ -17,7 +17,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -204,6 +204,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
     # then receives only the files that are new or changed.
     update = cached is not None and cached.reusing
     listing: Future[tuple[set[str], dict[str, tuple[int, int]]]] | None = None
+    writing: list[tuple[Output, Future[list[str]]]] = []  # download lists in the workers
     try:
         if update:
             # The previous build's manifest, checked folder by folder: mostly waiting
@@ -342,13 +343,12 @@ def _build(source: str | None, config: Config, reporter: Reporter,
                         lambda: cached.save(spool_bytes, size, folders))
             clock.mark("saving the build cache")
     except TemplateError as exc:
-        aux.shutdown(cancel_futures=True)
+        _stop_writers(aux, pool, writing)
         staging.abort()
         where = f" ({exc.filename}:{exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
         raise ThemeError(f"theme template error{where}: {exc}") from None
     except BaseException:
-        # The thread must have stopped writing before the staging folder goes.
-        aux.shutdown(cancel_futures=True)
+        _stop_writers(aux, pool, writing)
         staging.abort()
         raise
     finally:
@@ -370,6 +370,17 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         updated=updated,
         phases=clock.phases,
     )
+
+
+def _stop_writers(aux: ThreadPoolExecutor, pool: Executor | _LazyPool | None,
+                  writing: list[tuple[Output, Future[list[str]]]]) -> None:
+    """Wait until the thread and the workers have stopped writing into the staging
+    folder (a failed build removes it next): the pool's batches in flight, and the
+    download lists a caller's executor may still be writing."""
+    aux.shutdown(cancel_futures=True)
+    if isinstance(pool, _LazyPool):
+        pool.shutdown()
+    wait([written for _out, written in writing])
 
 
 def _save_cache(cached: BuildCache, reporter: Reporter, staging: Staging,

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from sitegen import search
 from sitegen.build import build
 from sitegen.cache import BuildCache, cache_dir_for
 from sitegen.config import Config
-from sitegen.errors import StrictError
+from sitegen.errors import StrictError, ThemeError
 from sitegen.reporter import Reporter
 from sitegen.writer import MARKER
 
@@ -394,12 +395,16 @@ def test_worker_processes_reuse_the_same_way(built: tuple[Path, Path], tmp_path:
 class _Recording(ThreadPoolExecutor):
     """An executor that notes the functions it is given (a caller's executor)."""
 
-    def __init__(self) -> None:
+    def __init__(self, slow: str = "") -> None:
         super().__init__(max_workers=2)
         self.functions: list[str] = []
+        self.slow = slow  # a function that starts late
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        self.functions.append(getattr(fn, "__name__", type(fn).__name__))
+        name = getattr(fn, "__name__", type(fn).__name__)
+        self.functions.append(name)
+        if name == self.slow:
+            return super().submit(lambda: time.sleep(0.5) or fn(*args, **kwargs))
         return super().submit(fn, *args, **kwargs)
 
 
@@ -444,6 +449,22 @@ def test_workers_write_a_full_builds_download_lists_and_walk_the_site(
     rebuilt = run(src, tmp_path / "site")
     assert items_in(rebuilt.reused) == ITEMS - 1
     same_as_fresh_build(src, tmp_path / "site", tmp_path)
+
+
+def test_a_failed_build_waits_for_the_workers_before_removing_its_staging_folder(
+        tmp_path: Path) -> None:
+    src, theme = tmp_path / "src", tmp_path / "theme"
+    write_catalog(src)
+    theme.mkdir()
+    # the items render; the catalog and collection pages fail, while the workers write
+    # their download lists
+    for name in ("catalog.html", "collection.html"):
+        (theme / name).write_text("{{ no_such_thing.attribute }}", encoding="utf-8")
+    with _Recording(slow="write_lists_from") as executor, pytest.raises(ThemeError):
+        build(str(src), Config(output=str(tmp_path / "out" / "site"), base_url=BASE,
+                               jobs=2, theme=str(theme)), Reporter(), executor)
+    assert executor.functions.count("write_lists_from") == 2
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
 
 
 def test_an_update_cut_short_is_repaired_by_a_full_build(built: tuple[Path, Path],
