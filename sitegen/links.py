@@ -28,6 +28,8 @@ STORAGE_SCHEMES = ("s3", "gs", "gcs", "az", "abfs", "abfss", "wasb", "wasbs", "f
 NO_COPY_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".js", ".mjs")
 #: Resolved hrefs a policy remembers before it starts over.
 _MEMO = 4096
+#: URLs kept by :meth:`HrefPolicy.asset` (those of the last items), then forgotten.
+_URLS = 512
 
 
 class Target(NamedTuple):
@@ -95,9 +97,21 @@ class HrefPolicy:
         """
         if not isinstance(href, str):
             return self._asset(href, base, from_page)
+        # A URL that needs no work is its own answer, wherever it is asked from: kept
+        # by itself for the item's next asks (its page, JSON copy and download lists
+        # ask for each of its fifteen or so hrefs), without the memo's tuple key.
+        urls: dict[str, Target] | None = self.__dict__.get("_urls")
+        if urls is None:
+            urls = {}
+            object.__setattr__(self, "_urls", urls)
+        target = urls.get(href)
+        if target is not None:
+            return target
         if is_plain_url(href):
-            # what _asset gives a URL that needs no work, without the memo's key
-            return Target(url=href, text=href)
+            if len(urls) >= _URLS:
+                urls.clear()
+            target = urls[href] = Target(url=href, text=href)
+            return target
         key = (href, base, from_page.rpartition("/")[0])
         memo: dict[tuple[str, str, str], Target] | None = self.__dict__.get("_memo")
         if memo is None:
@@ -112,7 +126,7 @@ class HrefPolicy:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the memory of answers (workers start their own)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_memo", "_urls")}
 
     def _asset(self, href: object, base: str, from_page: str) -> Target:
         kind, target = resolve_href(href, base)

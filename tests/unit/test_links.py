@@ -81,3 +81,23 @@ def test_asset_fast_path_for_urls_matches_the_full_resolution(tmp_path: Path, hr
     base = str(tmp_path / "items" / "a.json")
     assert policy.asset(href, base, "items/a.html") == \
         policy._asset(href, base, "items/a.html")
+    # asked again (an item's JSON copy, its download lists), from elsewhere too
+    for again_base, page in ((base, "items/a.json"), (str(tmp_path / "b.json"), "b.html")):
+        assert policy.asset(href, again_base, page) == policy._asset(href, again_base, page)
+
+
+def test_urls_kept_by_a_policy_are_forgotten_in_time_and_never_pickled(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
+
+    from sitegen import links
+
+    monkeypatch.setattr(links, "_URLS", 4)
+    policy = _policy(tmp_path)
+    base = str(tmp_path / "a.json")
+    first = policy.asset("https://data.example/0.tif", base, "a.html")
+    assert policy.asset("https://data.example/0.tif", base, "a.html") is first
+    for n in range(1, 10):
+        policy.asset(f"https://data.example/{n}.tif", base, "a.html")
+        assert len(policy.__dict__["_urls"]) <= 4
+    assert "_urls" not in pickle.loads(pickle.dumps(policy)).__dict__
