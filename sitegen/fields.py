@@ -66,6 +66,8 @@ DATA_TYPES = {
     "cfloat64": "64-bit complex float", "other": "other",
 }
 DATE_FIELDS = frozenset({"datetime", "start_datetime", "end_datetime", "created", "updated"})
+#: ``YYYY-MM-DDTHH:MM:SS[.fff]Z`` from the year 1000 on (``%Y`` writes no leading zero).
+_UTC_STAMP = re.compile(r"[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\Z")
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
 _HEX_COLOR = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _EMAIL = re.compile(r"^[^@\s\"'<>]+@[^@\s\"'<>]+\.[^@\s\"'<>]+$")
@@ -182,6 +184,11 @@ def format_datetime(value: str) -> str:
         return value
     if len(text) == 10:
         return parsed.strftime("%Y-%m-%d")
+    if _UTC_STAMP.match(text):
+        # the usual form, whose digits are those strftime would write (a third of the
+        # time: dates are formatted for every item page and every list row)
+        clock = text[11:19] if parsed.second or parsed.microsecond else text[11:16]
+        return f"{text[:10]} {clock} UTC"
     stamp = parsed.strftime("%Y-%m-%d %H:%M:%S" if parsed.second or parsed.microsecond
                             else "%Y-%m-%d %H:%M")
     offset = parsed.utcoffset()

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from sitegen import fields
 from sitegen.fields import (
     bbox_text,
     datetime_text,
@@ -23,6 +28,20 @@ def test_datetimes_are_readable() -> None:
     assert format_datetime("not a date") == "not a date"
     assert datetime_text(None, "2020-01-01T00:00:00Z", None) == "2020-01-01 00:00 UTC – …"
     assert datetime_text(None, None, None) is None
+
+
+@pytest.mark.parametrize("value", [
+    "2021-07-01T10:20:30Z", "2021-07-01T10:20:00Z", "2021-07-01T10:20:00.000Z",
+    "2021-07-01T10:20:00.5Z", "2021-07-01T10:20:30.123456Z", "2021-07-01T10:20:30.1234567Z",
+    "2021-13-01T10:20:30Z", "2021-02-30T10:20:30Z", "2021-07-01T24:00:00Z", "0999-07-01T10:20:30Z",
+    "1000-01-01T00:00:00Z", " 2021-07-01T10:20:30Z\n", "2021-07-01T10:20:30Z\n",
+    "2021-07-01T10:20:30+00:00", "2021-07-01T10:20:30z",
+])
+def test_usual_utc_stamps_are_formatted_as_the_general_way_does(
+        value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = format_datetime(value)
+    monkeypatch.setattr(fields, "_UTC_STAMP", re.compile(r"(?!)"))  # never matches
+    assert format_datetime(value) == fast
 
 
 def test_values_are_never_python_reprs() -> None:
