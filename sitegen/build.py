@@ -28,7 +28,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from sitegen import branding, i18n
 from sitegen.bulk import Spool, Stats, entry_digest, write_lists
 from sitegen.cache import BuildCache, ItemEntry, fingerprint, gc_paused, job_key, key_bytes
-from sitegen.catalog import Crawl, ItemSummary, Known, crawl, find_root
+from sitegen.catalog import Crawl, Known, crawl, find_root
 from sitegen.config import Config, site_url
 from sitegen.errors import StrictError, ThemeError
 from sitegen.layout import STATIC_DIR
@@ -55,7 +55,7 @@ from sitegen.render import (
     sample_catalog_dir,
     theme_dirs,
 )
-from sitegen.reporter import Diagnostic, Reporter
+from sitegen.reporter import Reporter
 from sitegen.search import index_files, search_docs, write_index
 from sitegen.sitemap import robots_txt, write_sitemaps
 from sitegen.sources import Reader, is_url
@@ -435,10 +435,10 @@ def _build_cache(config: Config, dirs: tuple[str, ...], root: str, staging: Stag
 
 
 def _known(cached: BuildCache) -> Known:
-    def known(location: str) -> tuple[bytes, ItemSummary, tuple[Diagnostic, ...]] | None:
-        entry = cached.known(location)
-        return (entry.digest, entry.summary, entry.crawl_diagnostics) if entry else None
-    return known
+    """The cache's entries by location (digest, summary and warnings come first)."""
+    if cached.previous is None:
+        return lambda _location: None
+    return cached.previous.items.get
 
 
 def _site_info(site: Site, messages: dict[str, str]) -> SiteInfo:

@@ -160,8 +160,9 @@ class Crawl:
 #: Catalog/Collection document, an error message, or None for "as known before".
 SummaryResult = tuple[str, "ItemSummary | dict[str, Any] | str | None", list[Diagnostic],
                       bytes]
-#: The previous build's ``(content digest, summary, warnings)`` of an item, if any.
-Known = Callable[[str], "tuple[bytes, ItemSummary, tuple[Diagnostic, ...]] | None"]
+#: The previous build's record of an item, if any: a tuple whose first fields are its
+#: content digest, summary and warnings (the build cache's entry as it is).
+Known = Callable[[str], "tuple[Any, ...] | None"]
 
 
 def find_root(source: str) -> str:
@@ -389,8 +390,12 @@ def _prune(result: Crawl, parents: dict[str, list[str]]) -> None:
         items = [*node.items, *(c for c in node.children if c in result.items)]
         node.children = [c for c in dict.fromkeys(node.children) if c in result.nodes]
         node.items = [i for i in dict.fromkeys(items) if i in result.items]
-    result.parents = {location: tuple(p for p in linked if p in result.nodes)
-                      for location, linked in parents.items() if location in known}
+    nodes = result.nodes
+    result.parents = {
+        # most have one parent, a node that was read
+        location: (linked[0],) if len(linked) == 1 and linked[0] in nodes
+        else tuple(p for p in linked if p in nodes)
+        for location, linked in parents.items() if location in known}
 
 
 def _follow_links(doc: dict[str, Any]) -> Iterator[tuple[str, object, str | None]]:
