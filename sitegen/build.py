@@ -901,12 +901,15 @@ class _LazyPool:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
+    @property
+    def started(self) -> Executor | None:
+        """The pool, when it was started."""
+        return self._pool
+
 
 def _running(pool: Executor | _LazyPool | None) -> Executor | None:
     """The executor of ``pool`` when it runs already (a caller's always does)."""
-    if isinstance(pool, _LazyPool):
-        return pool._pool
-    return pool
+    return pool.started if isinstance(pool, _LazyPool) else pool
 
 
 def _mapper(pool: Executor | _LazyPool | None,
