@@ -28,7 +28,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from sitegen import branding, i18n
 from sitegen.bulk import Spool, Stats, entry_digest, write_lists
 from sitegen.cache import BuildCache, ItemEntry, fingerprint, gc_paused, job_key, key_bytes
-from sitegen.catalog import Crawl, Known, crawl, find_root
+from sitegen.catalog import Crawl, crawl, find_root
 from sitegen.config import Config, site_url
 from sitegen.errors import StrictError, ThemeError
 from sitegen.layout import STATIC_DIR
@@ -68,7 +68,6 @@ from sitegen.writer import (
     open_output,
     safe_join,
     tree_stats,
-    tree_stats_split,
 )
 
 T = TypeVar("T")
@@ -214,7 +213,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
                                  cached.previous.files, cached.previous.folders)
         reader = make_reader(config, fetch_cache)
         crawled = crawl(root, reader, reporter, map_items=_mapper(pool),
-                        known=_known(cached) if cached is not None else None)
+                        known=cached.known if cached is not None else None)
         clock.mark("crawl")
         site = build_model(crawled, config)
         long_lived.freeze()
@@ -331,8 +330,8 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             # its size and the identity of its folders while this one writes the build
             # cache's item entries.
             walker = _running(pool)
-            walk = aux.submit(tree_stats, staging.output) if walker is None else \
-                aux.submit(tree_stats_split, staging.output, walker.submit)
+            walk = aux.submit(tree_stats, staging.output, "",
+                              walker.submit if walker is not None else None)
             saved = cached is not None and _save_cache(cached, reporter, staging,
                                                        cached.save_items)
             files, size, folders = walk.result()
@@ -432,13 +431,6 @@ def _build_cache(config: Config, dirs: tuple[str, ...], root: str, staging: Stag
         return None
     reporter.cache_status(cached.reason)
     return cached
-
-
-def _known(cached: BuildCache) -> Known:
-    """The cache's entries by location (digest, summary and warnings come first)."""
-    if cached.previous is None:
-        return lambda _location: None
-    return cached.previous.items.get
 
 
 def _site_info(site: Site, messages: dict[str, str]) -> SiteInfo:

@@ -184,13 +184,12 @@ def format_datetime(value: str) -> str:
         return value
     if len(text) == 10:
         return parsed.strftime("%Y-%m-%d")
+    seconds = bool(parsed.second or parsed.microsecond)
     if _UTC_STAMP.match(text):
         # the usual form, whose digits are those strftime would write (a third of the
         # time: dates are formatted for every item page and every list row)
-        clock = text[11:19] if parsed.second or parsed.microsecond else text[11:16]
-        return f"{text[:10]} {clock} UTC"
-    stamp = parsed.strftime("%Y-%m-%d %H:%M:%S" if parsed.second or parsed.microsecond
-                            else "%Y-%m-%d %H:%M")
+        return f"{text[:10]} {text[11:19] if seconds else text[11:16]} UTC"
+    stamp = parsed.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
     offset = parsed.utcoffset()
     if offset is None:
         return stamp

@@ -30,6 +30,8 @@ NO_COPY_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".js", ".mjs")
 _MEMO = 4096
 #: URLs kept by :meth:`HrefPolicy.asset` (those of the last items), then forgotten.
 _URLS = 512
+#: The policy's memories of answers (attributes made on first use, never pickled).
+_MEMORIES = ("_memo", "_urls")
 
 
 class Target(NamedTuple):
@@ -100,10 +102,7 @@ class HrefPolicy:
         # A URL that needs no work is its own answer, wherever it is asked from: kept
         # by itself for the item's next asks (its page, JSON copy and download lists
         # ask for each of its fifteen or so hrefs), without the memo's tuple key.
-        urls: dict[str, Target] | None = self.__dict__.get("_urls")
-        if urls is None:
-            urls = {}
-            object.__setattr__(self, "_urls", urls)
+        urls: dict[str, Target] = self._memory("_urls")
         target = urls.get(href)
         if target is not None:
             return target
@@ -113,10 +112,7 @@ class HrefPolicy:
             target = urls[href] = Target(url=href, text=href)
             return target
         key = (href, base, from_page.rpartition("/")[0])
-        memo: dict[tuple[str, str, str], Target] | None = self.__dict__.get("_memo")
-        if memo is None:
-            memo = {}
-            object.__setattr__(self, "_memo", memo)
+        memo: dict[tuple[str, str, str], Target] = self._memory("_memo")
         target = memo.get(key)
         if target is None:
             if len(memo) >= _MEMO:
@@ -124,9 +120,18 @@ class HrefPolicy:
             target = memo[key] = self._asset(href, base, from_page)
         return target
 
+    def _memory(self, name: str) -> dict[Any, Target]:
+        """One of the policy's memories of answers (made on first use: the policy is
+        frozen, and pickled without them)."""
+        memory: dict[Any, Target] | None = self.__dict__.get(name)
+        if memory is None:
+            memory = {}
+            object.__setattr__(self, name, memory)
+        return memory
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the memory of answers (workers start their own)."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("_memo", "_urls")}
+        return {k: v for k, v in self.__dict__.items() if k not in _MEMORIES}
 
     def _asset(self, href: object, base: str, from_page: str) -> Target:
         kind, target = resolve_href(href, base)

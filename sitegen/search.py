@@ -283,6 +283,11 @@ def _postings(value: int | list[int]) -> list[int]:
     return [value] if isinstance(value, int) else value
 
 
+def _count(value: int | list[int]) -> int:
+    """How many documents a term's postings hold (no list made for one)."""
+    return 1 if isinstance(value, int) else len(value)
+
+
 def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, int | list[int]],
                  sizes: dict[str, int]) -> list[str]:
     """Term chunks by prefix, each split by a longer prefix while too large.
@@ -291,7 +296,7 @@ def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, int 
     and a range's size a difference of running sums.
     """
     terms = sorted(postings)
-    sums = [0, *accumulate(len(t) + 8 + 7 * min(len(_postings(postings[t])), MAX_POSTINGS)
+    sums = [0, *accumulate(len(t) + 8 + 7 * min(_count(postings[t]), MAX_POSTINGS)
                            for t in terms)]
     chunks: list[str] = []
 

@@ -109,7 +109,7 @@ def test_the_manifest_is_trusted_folder_by_folder(tmp_path: Path) -> None:
 def test_a_walk_split_by_top_level_folder_finds_what_one_walk_finds(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from sitegen.writer import tree_stats, tree_stats_split
+    from sitegen.writer import tree_stats
 
     site = tmp_path / "site"
     for rel, size in [("index.html", 10), ("a/x.json", 3), ("a/b/c/y.json", 7),
@@ -120,7 +120,7 @@ def test_a_walk_split_by_top_level_folder_finds_what_one_walk_finds(tmp_path: Pa
     (site / "link").symlink_to(site / "a")  # a link to a folder is not walked
     (site / "a" / "b" / "to-file").symlink_to(site / "index.html")
     with ThreadPoolExecutor(2) as pool:
-        split = tree_stats_split(site, pool.submit)
+        split = tree_stats(site, submit=pool.submit)
     whole = tree_stats(site)
     assert split == whole
     assert whole[0] == 6 and set(whole[2]) == {"", "a", "a/b", "a/b/c", "d", "e", "e/f",
