@@ -572,23 +572,26 @@ def node_boxes(site: Site) -> dict[str, BBox | None]:
     """The bounding box of every Catalog and Collection: a Collection's spatial extent,
     else the union of what is below it (children and items)."""
     boxes: dict[str, BBox | None] = {}
-
-    def box(location: str, path: frozenset[str]) -> BBox | None:
-        if location in boxes:
-            return boxes[location]
-        node = site.nodes[location]
-        result = union(extent_boxes(node.doc)) if node.kind == "collection" else None
-        if result is None:
-            parts = [b for b in (site.items[i].summary.bbox for i in node.items) if b]
-            parts += [b for b in (box(c, path | {location}) for c in node.children
-                                  if c not in path) if b]
-            result = union(parts)
-        boxes[location] = result
-        return result
-
     for location in site.nodes:
-        box(location, frozenset())
+        _node_box(site, boxes, location, frozenset())
     return boxes
+
+
+def _node_box(site: Site, boxes: dict[str, BBox | None], location: str,
+              path: frozenset[str]) -> BBox | None:
+    # A function of its own, not a closure calling itself: that closure would be a
+    # reference cycle holding the whole model until the collector's next full pass.
+    if location in boxes:
+        return boxes[location]
+    node = site.nodes[location]
+    result = union(extent_boxes(node.doc)) if node.kind == "collection" else None
+    if result is None:
+        parts = [b for b in (site.items[i].summary.bbox for i in node.items) if b]
+        parts += [b for b in (_node_box(site, boxes, c, path | {location})
+                              for c in node.children if c not in path) if b]
+        result = union(parts)
+    boxes[location] = result
+    return result
 
 
 def node_map(site: Site, node: NodePage, boxes: dict[str, BBox | None],

@@ -553,3 +553,27 @@ def test_item_entries_hold_the_models_paths_not_a_workers_copies() -> None:
     shared = build_module._with_model_paths(copies, item)
     assert shared == copies
     assert shared[1] is page and shared[2] is json_path and shared[0] is copies[0]
+
+
+def test_a_build_leaves_nothing_for_the_cyclic_collector(tmp_path: Path) -> None:
+    """Everything a build made is freed when it returns: a reference cycle through the
+    model (a closure calling itself, say) kept a 100,000-item model alive until the
+    collector's next full pass, 0.3 s at the interpreter's exit."""
+    import gc
+
+    from sitegen.cache import ItemEntry
+    from sitegen.catalog import Crawl, ItemSummary
+    from sitegen.model import Site
+
+    src, site = tmp_path / "src", tmp_path / "site"
+    write_catalog(src)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(2):  # a full build, then a rebuild from the cache
+            run(src, site)
+            left = [type(o).__name__ for o in gc.get_objects()
+                    if isinstance(o, (Site, Crawl, ItemSummary, BuildCache, ItemEntry))]
+            assert left == []
+    finally:
+        gc.enable()
