@@ -202,15 +202,15 @@ def _build(source: str | None, config: Config, reporter: Reporter,
     # With a usable build cache the site is updated in place: the staging folder
     # then receives only the files that are new or changed.
     update = cached is not None and cached.reusing
-    listing: Future[tuple[set[str], dict[str, tuple[int, int]]]] | None = None
+    listing: Future[tuple[set[str] | None, dict[str, tuple[int, int]]]] | None = None
     writing: list[tuple[Output, Future[list[str]]]] = []  # download lists in the workers
     try:
         if update:
             # The previous build's manifest, checked folder by folder: mostly waiting
             # for the file system, so a thread does it while the crawl goes on.
             assert cached is not None and cached.previous is not None
-            listing = aux.submit(checked_listing, str(staging.output),
-                                 cached.previous.files, cached.previous.folders)
+            listing = aux.submit(checked_listing, str(staging.output), cached.manifest,
+                                 cached.previous.folders)
         reader = make_reader(config, fetch_cache)
         crawled = crawl(root, reader, reporter, map_items=_mapper(pool),
                         known=cached.known if cached is not None else None)
@@ -222,7 +222,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         messages = _script_messages(dirs)
         info = _site_info(site, messages)
         clock.mark("model")
-        existing: set[str] = set()
+        existing: set[str] | None = None  # (None: the cache's list of files holds)
         folders: dict[str, tuple[int, int]] = {}
         if listing is not None:
             existing, folders = listing.result()
@@ -316,11 +316,11 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         if update:
             assert cached is not None and cached.previous is not None
             moved, removed, size_change, touched = staging.apply(
-                out.files, cached.previous.files, cached.journal)
+                out.has, _maybe_dropped(cached), cached.journal)
             for folder in touched:
                 folders.pop(folder, None)
             folders.update(folder_ids(str(staging.output), touched))
-            files, size = len(out.files) + 1, cached.previous.total_bytes + size_change
+            files, size = out.count() + 1, cached.previous.total_bytes + size_change
             updated: tuple[int, int] | None = (moved, removed)
             clock.mark("moving changed files in")
         else:
@@ -380,6 +380,22 @@ def _stop_writers(aux: ThreadPoolExecutor, pool: Executor | _LazyPool | None,
     if isinstance(pool, _LazyPool):
         pool.shutdown()
     wait([written for _out, written in writing])
+
+
+def _maybe_dropped(cached: BuildCache) -> Iterator[str]:
+    """The previous site's files the new one may not have: all but the files of the
+    items kept as they were (the same entry in this build), which it has."""
+    assert cached.previous is not None
+    now = cached.items
+    for location, entry in cached.previous.items.items():
+        if now.get(location) is not entry:
+            yield from entry.files
+        for _source, rel in entry.copies:
+            yield rel
+    for _key, files, copies in cached.previous.groups.values():
+        yield from files
+        for _source, rel in copies:
+            yield rel
 
 
 def _save_cache(cached: BuildCache, reporter: Reporter, staging: Staging,
@@ -522,7 +538,7 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
             key = keys[job.location] = job_key(job, crawled.digests.get(job.location, b""))
             entry = cached.known(job.location)
             if entry is not None and entry.key == key and entry.rendered and \
-                    out.keep_all(entry.files):
+                    out.keep_files(entry.files):
                 # Same key, so same digest, summary and warnings: the entry holds as it is.
                 if entry.diagnostics:
                     reporter.add_diagnostics(list(entry.diagnostics))
@@ -808,7 +824,7 @@ def _write_assets(copies: list[tuple[str, str]], out: Output, reporter: Reporter
     """Copy the local asset files pages link to, once each, after all pages exist (a
     page or JSON copy of the same name wins)."""
     for source, rel in dict.fromkeys(copies):
-        if rel in out.files:
+        if out.has(rel):
             continue
         if out.previous is not None and _same_file(source, safe_join(out.previous, rel)):
             out.keep(rel)

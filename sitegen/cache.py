@@ -152,8 +152,9 @@ class State:
     build_id: str  # the output_identity() of the site this state describes
     items: dict[str, ItemEntry] = field(default_factory=dict)
     spool_bytes: int = 0
-    #: every file of the site (the manifest; made from items and groups when read)
-    files: set[str] = field(default_factory=set)
+    #: every file of the site (the manifest): not saved, made from the items' and
+    #: groups' files when first asked for (see :meth:`BuildCache.manifest`)
+    files: set[str] | None = None
     total_bytes: int = 0
     #: ``name -> (key, files, asset copies)`` of files made together
     groups: dict[str, tuple[bytes, tuple[str, ...], tuple[tuple[str, str], ...]]] = \
@@ -212,7 +213,7 @@ class BuildCache:
         for items, docs in parts:
             state.items.update(items)
             state.docs.update(docs)
-        state.files = _manifest(state)
+        state.files = None  # never saved (an empty set in older states): see manifest()
         self._parts = parts
         return state
 
@@ -243,6 +244,15 @@ class BuildCache:
     def known(self, location: str) -> ItemEntry | None:
         """The previous entry of an item, when reusable."""
         return self.previous.items.get(location) if self.previous is not None else None
+
+    def manifest(self) -> set[str]:
+        """Every file of the previous site (made once, when first asked for: a thread
+        does it while the crawl goes on, 500,000 names at 100,000 items)."""
+        state = self.previous
+        assert state is not None
+        if state.files is None:
+            state.files = _manifest(state)
+        return state.files
 
     def open_spool(self) -> Any:
         """The spool file: the previous one to append to, or a new, empty one."""
@@ -294,7 +304,7 @@ class BuildCache:
         with gc_paused():
             # the file list is not saved: it is the entries' and groups' (see _manifest)
             state = State(self.fingerprint, output_identity(self.output) or "", {},
-                          spool_bytes, set(), total_bytes, self.groups, folders, {},
+                          spool_bytes, None, total_bytes, self.groups, folders, {},
                           self._shard_names)
             _write_pickle(self.dir / STATE_NAME, state)
         for old in self.dir.glob("items-*.pickle"):

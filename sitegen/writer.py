@@ -115,7 +115,9 @@ class Output:
     or changed, which :meth:`Staging.apply` moves into place.
 
     ``existing`` names the files of ``previous`` (see :func:`checked_listing`): only
-    those can be kept. ``files`` gathers every file the new site has, written or not
+    those can be kept. None means the files its build cache lists, unchanged since:
+    the names the caller keeps come from that list, so they are not looked up (the list
+    is not even made). ``files`` gathers every file the new site has, written or not
     (the manifest), and ``record`` hears only of the files that are new or changed.
     """
 
@@ -125,8 +127,12 @@ class Output:
         self.root = root
         self.previous = previous
         self.record = record
-        self.existing: set[str] = existing if existing is not None else set()
+        self.existing = existing
         self.files: set[str] = _Manifest()
+        #: files kept a set at a time (an item's), not added to ``files`` one by one:
+        #: half a million names at 100,000 items (see :meth:`keep_files`)
+        self.kept: list[tuple[str, ...]] = []
+        self._kept: set[str] | None = None
         self.copies: list[tuple[str, str]] = []  # asset copies its pages link to
 
     def group(self) -> Output:
@@ -157,18 +163,48 @@ class Output:
 
     def keep(self, rel: str) -> bool:
         """Keep the previous site's file as it is; False when it has no such file."""
-        if self.previous is None or rel not in self.existing:
+        if self.previous is None or not (
+                os.path.isfile(safe_join(self.previous, rel)) if self.existing is None
+                else rel in self.existing):
             return False
         self.files.add(rel)
         return True
 
     def keep_all(self, rels: Iterable[str]) -> bool:
-        """Keep several files, or none (False) when one of them is missing."""
+        """Keep several files of the build cache's list, or none (False) when one of
+        them is missing."""
         rels = rels if isinstance(rels, tuple) else tuple(rels)
-        if self.previous is None or not self.existing.issuperset(rels):
+        if self.previous is None or (self.existing is not None and
+                                     not self.existing.issuperset(rels)):
             return False
         self.files.update(rels)
         return True
+
+    def keep_files(self, rels: tuple[str, ...]) -> bool:
+        """Keep a set of files of the build cache's list made together (an item's), or
+        none (False) when one of them is missing. They go to :attr:`kept`, not
+        ``files``: ask :meth:`has` whether the new site has a file, :meth:`count` how
+        many."""
+        if self.previous is None or (self.existing is not None and
+                                     not self.existing.issuperset(rels)):
+            return False
+        self.kept.append(rels)
+        self._kept = None
+        return True
+
+    def has(self, rel: str) -> bool:
+        """True when the new site has ``rel``: written, settled or kept."""
+        if rel in self.files:
+            return True
+        if not self.kept:
+            return False
+        if self._kept is None:  # made only when asked about a file not in ``files``
+            self._kept = {r for rels in self.kept for r in rels}
+        return rel in self._kept
+
+    def count(self) -> int:
+        """How many files the new site has (a kept set's files are in no other)."""
+        return len(self.files) + sum(map(len, self.kept))
 
     def settle(self, rel: str) -> None:
         """Take note of a file written below ``root`` by someone else (a worker): when
@@ -364,11 +400,12 @@ class Staging:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
-    def apply(self, files: set[str], previous_files: Iterable[str], journal: Path,
+    def apply(self, has: Callable[[str], bool], candidates: Iterable[str], journal: Path,
               ) -> tuple[int, int, int, set[str]]:
         """Update the output in place (an incremental build): move the staged files,
         which are the new and changed ones, into it and delete the files the new site
-        no longer has.
+        no longer has: those of ``candidates`` (the previous site's files, or those of
+        them the new site may have dropped) for which ``has`` says no.
 
         ``journal`` exists while the output is being changed; a build that finds it
         knows an update was cut short and builds from scratch.
@@ -395,8 +432,8 @@ class Staging:
                 moved += 1
                 touched.add(os.path.dirname(rel))
         folders: set[str] = set()
-        for rel in previous_files:
-            if rel in files or rel == MARKER:
+        for rel in candidates:
+            if rel == MARKER or has(rel):
                 continue
             path = safe_join(output, rel)
             with contextlib.suppress(FileNotFoundError):
@@ -456,23 +493,26 @@ def folder_ids(root: str, folders: Iterable[str]) -> dict[str, FolderId]:
     return out
 
 
-def checked_listing(root: str, files: set[str], ids: dict[str, FolderId],
-                    ) -> tuple[set[str], dict[str, FolderId]]:
+def checked_listing(root: str, files: Callable[[], set[str]], ids: dict[str, FolderId],
+                    ) -> tuple[set[str] | None, dict[str, FolderId]]:
     """The files below ``root``, from a manifest instead of a listing of the whole site.
 
-    ``files`` is what the last build left and ``ids`` the identities its folders had
-    then. A folder whose identity is unchanged is taken as listed in ``files``; one
-    that changed (someone deleted or added a file in it) or is gone is listed again.
-    Stating 100,000 folders is several times quicker than listing 500,000 files.
+    ``files`` gives what the last build left (called only when needed: made from the
+    build cache, it is half a million names at 100,000 items) and ``ids`` the
+    identities its folders had then. A folder whose identity is unchanged is taken as
+    listed in the manifest; one that changed (someone deleted or added a file in it)
+    or is gone is listed again. Stating 100,000 folders is several times quicker than
+    listing 500,000 files.
 
     Returns:
-        The files and the folders' identities now.
+        The files (None: the manifest's, every folder being unchanged) and the
+        folders' identities now.
     """
     now = folder_ids(root, ids)
     changed = {rel for rel, ident in ids.items() if now.get(rel) != ident}
     if not changed:
-        return files, now
-    found = {rel for rel in files if rel.rpartition("/")[0] not in changed}
+        return None, now
+    found = {rel for rel in files() if rel.rpartition("/")[0] not in changed}
     for folder in changed:
         if folder not in now:
             continue  # gone, with its files

@@ -278,9 +278,11 @@ def test_the_cache_knows_every_file_of_the_site(built: tuple[Path, Path]) -> Non
     write_item(src, 3, doc)
     (src / "tiles" / "t003" / "t003-preview.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     run(src, site)
-    state = BuildCache(site, "unused")._load()
-    assert state is not None and "tiles/t003/t003-preview.png" in state.files
-    assert state.files == set(snapshot(site))
+    cached = BuildCache(site, "unused")
+    cached.previous = cached._load()
+    files = cached.manifest()
+    assert "tiles/t003/t003-preview.png" in files
+    assert files == set(snapshot(site))
 
 
 def test_parent_title_change_rerenders_its_items(built: tuple[Path, Path],

@@ -7,6 +7,7 @@ import pytest
 from sitegen.errors import OutputError
 from sitegen.writer import (
     MARKER,
+    Output,
     Staging,
     checked_listing,
     folder_ids,
@@ -91,17 +92,21 @@ def test_the_manifest_is_trusted_folder_by_folder(tmp_path: Path) -> None:
     # a full build takes them from the walk that measures the site
     assert tree_stats(tmp_path) == (len(files), sum(len(rel) for rel in files), ids)
 
-    # nothing changed: the manifest as it is, nothing listed (a name only the manifest
-    # knows of stays in)
-    assert checked_listing(str(tmp_path), files | {"a/ghost"}, ids) == (files | {"a/ghost"},
-                                                                         ids)
+    # nothing changed: the manifest holds (not even made), nothing listed
+    def manifest() -> set[str]:
+        asked.append(1)
+        return files
+
+    asked: list[int] = []
+    assert checked_listing(str(tmp_path), manifest, ids) == (None, ids) and asked == []
     # a file deleted by hand, a folder removed, a file added
     (tmp_path / "a" / "x.json").unlink()
     (tmp_path / "b" / "c" / "index.html").unlink()
     (tmp_path / "b" / "c" / "y.json").unlink()
     (tmp_path / "b" / "c").rmdir()
     (tmp_path / "d" / "new.txt").write_text("new", encoding="utf-8")
-    found, now = checked_listing(str(tmp_path), files, ids)
+    found, now = checked_listing(str(tmp_path), manifest, ids)
+    assert asked == [1]
     assert found == {"index.html", "a/index.html", "d/index.html", "d/new.txt"}
     assert set(now) == {"", "a", "b", "d"} and now[""] == ids[""] and now["a"] != ids["a"]
 
@@ -125,3 +130,42 @@ def test_a_walk_split_by_top_level_folder_finds_what_one_walk_finds(tmp_path: Pa
     assert split == whole
     assert whole[0] == 6 and set(whole[2]) == {"", "a", "a/b", "a/b/c", "d", "e", "e/f",
                                                "empty"}
+
+
+def test_files_kept_a_set_at_a_time_count_and_are_never_dropped(tmp_path: Path) -> None:
+    """An item's files are kept as one tuple, not added to the file set name by name:
+    the new site still has them (``has``, ``count``), an update deletes none of them,
+    and deletes a dropped item's files."""
+    out_dir = tmp_path / "site"
+    previous = {"index.html", "a/index.html", "a/a.json", "b/index.html", "b/b.json"}
+    for rel in previous | {MARKER}:
+        write_file(str(out_dir), rel, rel)
+    staging = Staging(out_dir)
+    out = Output(str(staging.path), str(out_dir), None, set(previous))
+    assert not out.keep_files(("a/index.html", "a/missing.json"))  # one of them is gone
+    assert out.keep_files(("a/index.html", "a/a.json"))
+    assert out.keep("index.html")
+    out.write("index.html", "changed")  # (written again: not counted twice)
+    assert out.has("a/a.json") and out.has("index.html") and not out.has("b/b.json")
+    assert out.count() == 3 and out.files == {"index.html"}
+    journal = tmp_path / "journal"
+    # every previous file is a candidate: only item b's are dropped
+    moved, removed, _change, _touched = staging.apply(out.has, sorted(previous | {MARKER}),
+                                                      journal)
+    assert (moved, removed) == (1, 2)
+    assert sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*")
+                  if p.is_file()) == [MARKER, "a/a.json", "a/index.html", "index.html"]
+    assert (out_dir / "index.html").read_text(encoding="utf-8") == "changed"
+    assert not journal.exists()
+
+
+def test_with_the_cache_list_unchanged_kept_names_are_not_looked_up(tmp_path: Path) -> None:
+    """``existing=None``: the build cache's list of files holds (no folder changed), so
+    the names kept from it are taken as they are; a single file (an asset copy, which
+    may not be on that list) is looked for on disk."""
+    out_dir = tmp_path / "site"
+    write_file(str(out_dir), "a/copy.png", "image")
+    out = Output(str(tmp_path / "staging"), str(out_dir), None, None)
+    assert out.keep_files(("a/index.html", "a/a.json")) and out.keep_all(("b/index.html",))
+    assert out.keep("a/copy.png") and not out.keep("a/missing.png")
+    assert out.count() == 4 and out.has("a/a.json") and not out.has("a/missing.png")
