@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import posixpath
 import re
 import struct
 from collections.abc import Callable, Iterable, Iterator
@@ -98,10 +97,17 @@ def item_folder(page: str) -> str:
 
 
 def wanted(asset: dict[str, Any], roles: tuple[str, ...]) -> bool:
-    """An asset is listed when it has no roles or one of ``roles``."""
-    asset_roles = [r for r in asset.get("roles") or [] if isinstance(r, str)] \
-        if isinstance(asset.get("roles"), list) else []
-    return not asset_roles or any(r in roles for r in asset_roles)
+    """An asset is listed when it has no roles (no list of strings) or one of ``roles``."""
+    asset_roles = asset.get("roles")
+    if not isinstance(asset_roles, list):
+        return True
+    named = False
+    for role in asset_roles:
+        if isinstance(role, str):
+            if role in roles:
+                return True
+            named = True
+    return not named
 
 
 def item_entries(
@@ -117,24 +123,31 @@ def item_entries(
     for key, asset in (assets.items() if isinstance(assets, dict) else []):
         if not isinstance(asset, dict) or not wanted(asset, roles):
             continue
-        target = policy.asset(asset.get("href"), location, json_path)
-        text = target.text
-        if _CONTROL.search(text):
-            continue
+        href = asset.get("href")
         url: str | None = None
         site_path: str | None = None
-        if target.url is not None and target.url.startswith(("http://", "https://")):
-            url = list_url(target.url)
-        elif target.copy is not None:
-            site_path = target.copy[1]
-            if base_url:
-                url = base_url + quote(site_path)
-        elif target.url is None and text and target.note and "://" in text:
-            others.append(text)
-            continue
+        plain = _PLAIN_FILE_URL.fullmatch(href) if isinstance(href, str) else None
+        if plain is not None and plain[1] != "_":
+            # most hrefs: the URL and the file's name as they are (see _PLAIN_FILE_URL)
+            url, name = plain[0], plain[1]
+            policy.plain_url(url)  # remembered for the page and the JSON copy
         else:
-            continue
-        name = _file_name(url or site_path or "", str(key))
+            target = policy.asset(href, location, json_path)
+            text = target.text
+            if _CONTROL.search(text):
+                continue
+            if target.url is not None and target.url.startswith(("http://", "https://")):
+                url = list_url(target.url)
+            elif target.copy is not None:
+                site_path = target.copy[1]
+                if base_url:
+                    url = base_url + quote(site_path)
+            elif target.url is None and text and target.note and "://" in text:
+                others.append(text)
+                continue
+            else:
+                continue
+            name = _file_name(url or site_path or "", str(key))
         if name in names:
             name = _safe_segment(f"{key}-{name}")
         names.add(name)
@@ -144,7 +157,7 @@ def item_entries(
         hashed = (IANA_HASH[decoded[0]], decoded[1]) if decoded and decoded[0] in IANA_HASH \
             else None
         entries.append(Entry(
-            path=posixpath.join(folder, name) if folder else name,
+            path=f"{folder}/{name}" if folder else name,
             url=url, site_path=None if url else site_path,
             size=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0
             else None,
@@ -152,6 +165,15 @@ def item_entries(
         ))
     return entries, others
 
+
+#: An http(s) URL that every step takes as it is, and whose file name is its last
+#: segment as it is: a lower-case host (and port), segments of unreserved characters not
+#: starting with a dot, no query or fragment. :meth:`HrefPolicy.asset` gives it back
+#: unchanged (a plain URL), :func:`list_url` too, and :func:`_file_name` gives its last
+#: segment (but for ``_``, which becomes ``file``). A test holds the three to it.
+_PLAIN_FILE_URL = re.compile(
+    r"https?://[a-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*"
+    r"/([A-Za-z0-9_~-][A-Za-z0-9_.~-]{0,179})")
 
 #: Characters a URL may hold as they are (RFC 3986 reserved and unreserved, and ``%``).
 _URL_SAFE = "%:/?#[]@!$&'()*+,;=~-._"
@@ -175,7 +197,11 @@ def _file_name(url: str, key: str) -> str:
     if not url:
         last = ""
     elif "?" in url or "#" in url or ";" in url:
-        last = unquote(urlparse(url).path.rstrip("/").rsplit("/", 1)[-1])
+        try:
+            path = urlparse(url).path
+        except ValueError:  # urllib refuses the host ("http://]/a.tif?x")
+            path = url.split("#", 1)[0].split("?", 1)[0].split(";", 1)[0]
+        last = unquote(path.rstrip("/").rsplit("/", 1)[-1])
     else:
         # The common case, without a full parse: the last segment of the path.
         path = url.split("://", 1)[1].partition("/")[2] if "://" in url else url
@@ -200,45 +226,65 @@ def render_chunks(entries: list[Entry], others: list[str]) -> Chunks:
             size += e.size
             sized += 1
         if e.url is not None:
-            urls.append(e.url.encode("utf-8") + b"\n")
+            urls.append(e.url + "\n")
             script.append(f"get {shell_quote(e.url)} {shell_quote(e.path)} "
-                          f"{shell_quote(sha)} {shell_quote(size_text)}\n".encode())
-            link = xml_escape(e.url).encode("utf-8")
+                          f"{shell_quote(sha)} {shell_quote(size_text)}\n")
+            link = _xml_text(e.url)
         else:
             rel = quote(e.site_path or "")
-            urls.append(ROOT + rel.encode("utf-8") + b"\n")
+            urls.append(_ROOT + rel + "\n")
             script.append(f"get_site {shell_quote(rel)} {shell_quote(e.site_path or '')} "
                           f"{shell_quote(e.path)} {shell_quote(sha)} "
-                          f"{shell_quote(size_text)}\n".encode())
-            link = ROOT + xml_escape(rel).encode("utf-8")
-        parts = [f'  <file name="{xml_escape(e.path, {chr(34): "&quot;"})}">\n'.encode()]
+                          f"{shell_quote(size_text)}\n")
+            link = _ROOT + _xml_text(rel)
+        meta4.append(f'  <file name="{_xml_attribute(e.path)}">\n')
         if e.size is not None:
-            parts.append(f"    <size>{e.size}</size>\n".encode())
+            meta4.append(f"    <size>{e.size}</size>\n")
         if e.hash is not None:
-            parts.append(f'    <hash type="{e.hash[0]}">{e.hash[1]}</hash>\n'.encode())
-        parts.append(b"    <url>" + link + b"</url>\n  </file>\n")
-        meta4.append(b"".join(parts))
-    other_bytes = b"".join(o.encode("utf-8") + b"\n" for o in others)
-    texts = (b"".join(urls), b"".join(script), b"".join(meta4), other_bytes)
+            meta4.append(f'    <hash type="{e.hash[0]}">{e.hash[1]}</hash>\n')
+        meta4.append(f"    <url>{link}</url>\n  </file>\n")
+    # each text encoded once, not line by line
+    texts = ("".join(urls).encode("utf-8"), "".join(script).encode("utf-8"),
+             "".join(meta4).encode("utf-8"), "".join(o + "\n" for o in others).encode("utf-8"))
     digest = hashlib.blake2b(digest_size=16)
     for text in texts:
         digest.update(len(text).to_bytes(8, "little") + text)
     return Chunks(*texts, Stats(len(entries), size, sized, len(others)), digest.digest())
 
 
+_ROOT = ROOT.decode("ascii")
+_XML_SPECIAL = re.compile(r'[&<>"]')
+
+
+def _xml_text(text: str) -> str:
+    """``xml.sax.saxutils.escape``, without its three replacements for most texts."""
+    return xml_escape(text) if _XML_SPECIAL.search(text) else text
+
+
+def _xml_attribute(text: str) -> str:
+    """Escaped for a double-quoted attribute (``&``, ``<``, ``>`` and ``"``)."""
+    return xml_escape(text, {'"': "&quot;"}) if _XML_SPECIAL.search(text) else text
+
+
 def _script_header(title: str, files: int, size_text: str, to_root: str,
                    base_url: str | None) -> bytes:
-    text = _header_template()
-    for key, value in (("@TITLE@", _comment(title)), ("@FILES@", str(files)),
-                       ("@SIZE@", size_text), ("@VERSION@", __version__),
-                       ("@TO_ROOT@", to_root), ("@SITE_URL@", _site_url_value(base_url))):
-        text = text.replace(key, value)
-    return text.encode("utf-8")
+    head, tail = _header_template()
+    values = {"TITLE": _comment(title), "FILES": str(files), "SIZE": size_text,
+              "VERSION": __version__, "TO_ROOT": to_root,
+              "SITE_URL": _site_url_value(base_url)}
+    # each placeholder filled once: a value holding another placeholder stays as it is
+    return "".join([values[part] if odd else part for odd, part in head]).encode("utf-8") \
+        + tail
 
 
 @lru_cache(maxsize=1)
-def _header_template() -> str:
-    return (Path(__file__).parent / "data" / "download-header.sh").read_text(encoding="utf-8")
+def _header_template() -> tuple[tuple[tuple[bool, str], ...], bytes]:
+    """The script header's text split at its placeholders (``(True, NAME)``), up to the
+    last one, and the rest (most of it), encoded once."""
+    text = (Path(__file__).parent / "data" / "download-header.sh").read_text(encoding="utf-8")
+    parts = re.split(r"@(TITLE|FILES|SIZE|VERSION|TO_ROOT|SITE_URL)@", text)
+    return tuple((bool(n % 2), part) for n, part in enumerate(parts[:-1])), \
+        parts[-1].encode("utf-8")
 
 
 def _site_url_value(base_url: str | None) -> str:

@@ -269,7 +269,10 @@ def _validate(config: Config) -> None:
     for key in ("base_url", "asset_base_url"):
         value = getattr(config, key)
         if value is not None:
-            parsed = urlparse(value)
+            try:
+                parsed = urlparse(value)
+            except ValueError:  # "http://[x": urllib refuses it
+                parsed = urlparse("")
             if parsed.scheme not in ("http", "https") or not parsed.netloc:
                 raise ConfigError(f"{key} must be an absolute http(s) URL, got {value!r}")
 

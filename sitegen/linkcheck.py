@@ -108,7 +108,12 @@ def check_site(site: Path) -> LinkReport:
         text = (site / rel_page).read_text(encoding="utf-8")
         page_dir = os.path.dirname(rel_page)
         for tag, attr, url in _urls(text):
-            parsed = urlparse(url)
+            try:
+                parsed = urlparse(url)
+            except ValueError:  # "http://]/x": urllib refuses the host; not a site link
+                if (tag, attr) in _LOADS:
+                    report.external_loads.append((rel_page, url))
+                continue
             if parsed.scheme or url.startswith("//"):
                 if (tag, attr) in _LOADS and parsed.scheme in ("http", "https", ""):
                     report.external_loads.append((rel_page, url))

@@ -120,6 +120,18 @@ class HrefPolicy:
             target = memo[key] = self._asset(href, base, from_page)
         return target
 
+    def plain_url(self, href: str) -> Target:
+        """The answer of :meth:`asset` for ``href``, which the caller knows to be a plain
+        http(s) URL (see :func:`sitegen.sources.is_plain_url`), remembered the same way
+        without testing it again."""
+        urls: dict[str, Target] = self._memory("_urls")
+        target = urls.get(href)
+        if target is None:
+            if len(urls) >= _URLS:
+                urls.clear()
+            target = urls[href] = Target(url=href, text=href)
+        return target
+
     def _memory(self, name: str) -> dict[Any, Target]:
         """One of the policy's memories of answers (made on first use: the policy is
         frozen, and pickled without them)."""

@@ -126,6 +126,13 @@ def _clean_folder(base: str) -> str | None:
 
 def _resolve_parsed(href: str, base: str) -> tuple[HrefKind, str]:
     """:func:`_resolve` of a stripped href that may be more than a plain path."""
+    try:
+        return _resolve_parsing(href, base)
+    except ValueError:  # urllib refuses it (``http://[x``: "Invalid IPv6 URL")
+        return "invalid", href
+
+
+def _resolve_parsing(href: str, base: str) -> tuple[HrefKind, str]:
     parsed = urlparse(href)
     scheme = parsed.scheme.lower()
     if scheme in WEB_SCHEMES:

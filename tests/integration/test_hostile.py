@@ -121,3 +121,27 @@ def test_cycles_and_dags_build_one_page_each(tmp_path: Path) -> None:
     root = built.html("index.html")
     assert "https://example.com/remote/catalog.json" in root  # remote child: external link
     assert check_site(built.out).broken == []
+
+
+def test_hrefs_urllib_refuses_are_warned_about_not_a_traceback(tmp_path: Path) -> None:
+    """``http://[x`` makes urllib raise ("Invalid IPv6 URL"): in a link or an asset of
+    a catalog it must be an unusable href like any other, never a failed build."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "catalog.json").write_text(json.dumps({
+        "type": "Catalog", "stac_version": "1.0.0", "id": "root", "description": "Root.",
+        "links": [{"rel": "item", "href": "./i.json"},
+                  {"rel": "child", "href": "http://[bad"},
+                  {"rel": "item", "href": "https://[x?y"}]}), encoding="utf-8")
+    (src / "i.json").write_text(json.dumps({
+        "type": "Feature", "stac_version": "1.0.0", "id": "i", "geometry": None,
+        "properties": {"datetime": "2021-01-01T00:00:00Z"},
+        "links": [{"rel": "license", "href": "http://[lic"}, {"rel": "via", "href": "http://]x"}],
+        "assets": {"a": {"href": "https://[x", "roles": ["data"]},
+                   "b": {"href": "http://]/b.tif?x", "roles": ["data"]},
+                   "t": {"href": "http://[t", "roles": ["thumbnail"]}}}), encoding="utf-8")
+    built = build_site(src, tmp_path / "site")
+    assert built.result.pages["item"] == 1
+    assert any("unusable href" in w.message and w.file.endswith("catalog.json")
+               for w in built.reporter.warnings)
+    assert check_site(built.out).broken == []

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import string
 from urllib.parse import quote, unquote, urlparse
 
 import pytest
 
+from sitegen import bulk
 from sitegen.bulk import (
     _URL_SAFE,
     Chunks,
@@ -19,12 +21,14 @@ from sitegen.bulk import (
     entry_bytes,
     entry_digest,
     entry_stats,
+    item_entries,
     item_lists,
     list_url,
     render_chunks,
     write_lists,
 )
-from sitegen.layout import _safe_segment
+from sitegen.layout import Layout, _safe_segment
+from sitegen.links import HrefPolicy
 
 
 def _reference(url: str, key: str) -> str:
@@ -93,3 +97,46 @@ def test_spool_gives_back_what_it_was_given() -> None:
     other = Spool(spool.file)
     other.keep("/a.json", entry)
     assert list(other.read(["/a.json"])) == [first]
+
+
+def test_plain_file_urls_take_the_general_ways_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most asset hrefs skip resolving, quoting and naming (``_PLAIN_FILE_URL``): the
+    entries, and what the href policy remembers for the page, must be what the
+    general way gives, for hrefs on both sides of the pattern's edges."""
+    edges = ["https://h.org/a/b.tif", "http://h.org:8080/a.tif", "https://H.org/a.tif",
+             "https://h.org/_", "https://h.org/a/_", "https://h.org/./a.tif",
+             "https://h.org/a/../b.tif", "https://h.org//a.tif", "https://h.org/.hidden",
+             "https://h.org/.sitegen-build", "https://h.org/" + "x" * 180,
+             "https://h.org/" + "x" * 181, "https://h.org/a.tif?x=1", "https://h.org/a%20b",
+             "https://h.org/a b.tif", "https://h.org/~a/-b_.c", "https://h.org/",
+             "https://h.org", "https://h.org/a/", "http://[x", "http://]/b.tif?x",
+             "./local.tif", "s3://bucket/key", "https://h.org/a.tif ", "https://h.org/é.tif"]
+    rng = random.Random(7)
+    chars = string.ascii_letters + string.digits + "_.-~/%?#;'\"&<> é[]\x01"
+    hrefs = edges + [rng.choice(["https://h.org/", "http://a.b:8/", "https://"]) +
+                     "".join(rng.choice(chars) for _ in range(rng.randint(1, 20)))
+                     for _ in range(3000)]
+    layout = Layout("/cat/catalog.json")
+    location, page = "/cat/c/i/i.json", "c/i/index.html"
+
+    def entries(shortcut: bool) -> tuple[list[object], list[object]]:
+        if not shortcut:
+            monkeypatch.setattr(bulk, "_PLAIN_FILE_URL", re.compile(r"(?!x)x"))
+        policy = HrefPolicy(layout, False, False, None)
+        got: list[object] = []
+        for start in range(0, len(hrefs), 5):
+            doc = {"assets": {f"k{n}": {"href": h, "roles": ["data"], "file:size": n}
+                              for n, h in enumerate(hrefs[start:start + 5])}}
+            got.append(item_entries(doc, location, page, "c/i/i.json", policy, ("data",),
+                                    "https://site.example/"))
+        return got, [policy.asset(h, location, page) for h in hrefs]
+
+    fast = entries(True)
+    assert sum(1 for h in hrefs if bulk._PLAIN_FILE_URL.fullmatch(h)) > 300  # both sides
+    assert fast == entries(False)
+
+
+def test_a_title_holding_a_placeholder_is_written_as_it_is() -> None:
+    chunks = render_chunks([Entry("x.tif", "https://d.example/x.tif", None, 1, None)], [])
+    script = dict(item_lists("a/index", "T @SIZE@ @FILES@", chunks, None))["a/index.download.sh"]
+    assert b"# Download the data of T @SIZE@ @FILES@: 1 file(s), 1 B." in script

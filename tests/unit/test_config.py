@@ -32,7 +32,8 @@ def test_unknown_keys_warn_with_the_file_name(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text", ['items_per_page = "ten"', "items_per_page = 0",
-                                  'base_url = "not a url"', "copy_assets = 1",
+                                  'base_url = "not a url"', 'base_url = "http://[x/"',
+                                  "copy_assets = 1",
                                   "title = [", "jobs = true"])
 def test_bad_values_are_config_errors(tmp_path: Path, text: str) -> None:
     path = tmp_path / "sitegen.toml"

@@ -20,6 +20,7 @@ from sitegen.sources import DocumentError, Reader, parse_json, resolve_href
     (None, "invalid", "None"),
     ("a\x00b.json", "invalid", repr("a\x00b.json")),
     ("C:\\data\\x.json", "invalid", "C:\\data\\x.json"),
+    ("http://[x", "invalid", "http://[x"),  # urllib raises "Invalid IPv6 URL"
 ])
 def test_resolve_href_local_base(href: object, kind: str, target: str) -> None:
     assert resolve_href(href, "/cat/catalog.json") == (kind, target)
