@@ -21,6 +21,7 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    Template,
     nodes,
     select_autoescape,
 )
@@ -104,6 +105,22 @@ class SiteEnvironment(Environment):
     Jinja tries attributes first, so ``asset.copy`` or ``node.items`` in a template would
     silently be ``dict.copy`` / ``dict.items``; page contexts are plain dicts.
     """
+
+    def get_template(self, name: str | Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> Template:
+        """Jinja's, with loaded templates kept in a plain dict: templates are never
+        reloaded here (``auto_reload`` is off), and every ``{% include %}`` of every
+        page asks again (Jinja's own cache takes a weak reference and a lock each
+        time: 2 % of an item page)."""
+        if globals is not None or not isinstance(name, str):
+            return super().get_template(name, parent, globals)
+        key = (name, parent)
+        loaded: dict[tuple[str, str | None], Template] = self.__dict__.setdefault(
+            "sitegen_loaded", {})
+        template = loaded.get(key)
+        if template is None:
+            template = loaded[key] = super().get_template(name, parent)
+        return template
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """A template's globals as one dict rather than a ``ChainMap`` over the

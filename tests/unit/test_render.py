@@ -45,3 +45,16 @@ def test_summaries_ranges_lists_and_schemas() -> None:
 def test_render_page_gives_utf8_without_control_characters(value: str, expected: bytes) -> None:
     template = Environment(autoescape=True).from_string("<p>{{ v }}</p>")
     assert render_page(template, {"v": value}) == b"<p>" + expected + b"</p>"
+
+
+def test_templates_are_loaded_once_per_environment() -> None:
+    """Every include of every page asks for its template again: the environment keeps
+    what it loaded (a user theme's template first, the default one under
+    ``default/``), and a request with extra globals still gets them."""
+    env = make_environment((str(default_theme_dir()),), "en")
+    item = env.get_template("item.html")
+    assert env.get_template("item.html") is item
+    assert env.get_template("partials/map.html", "item.html") is \
+        env.get_template("partials/map.html", "item.html")
+    assert env.get_template("default/item.html").filename == item.filename
+    assert env.get_template("item.html", globals={"extra": 1}).globals["extra"] == 1
