@@ -153,16 +153,33 @@ def check_geometry(geometry: object) -> tuple[dict[str, Any] | None, str | None]
     return checked, problem
 
 
-def _checked(geometry: object) -> tuple[dict[str, Any] | None, str | None,
-                                         list[tuple[float, float]]]:
-    """:func:`check_geometry`, also returning the positions it had to walk."""
+Checked = tuple[dict[str, Any] | None, str | None, list[tuple[float, float]]]
+#: The last geometry checked and its check (held, so its id cannot be reused): an item
+#: page checks its geometry three times (the page, its map, the collection map's
+#: footprint). One tuple, swapped whole: threads see a pair or the other.
+_last_check: tuple[object, Checked] = (None, (None, None, []))
+
+
+def _checked(geometry: object) -> Checked:
+    """:func:`check_geometry`, also returning the positions it had to walk (which the
+    callers only read)."""
+    global _last_check
+    last = _last_check
+    if geometry is last[0] and geometry is not None:
+        return last[1]
+    result = _check(geometry)
+    _last_check = (geometry, result)
+    return result
+
+
+def _check(geometry: object) -> Checked:
     if geometry is None:
         return None, None, []
     if not isinstance(geometry, dict) or not isinstance(geometry.get("type"), str):
         return None, M_("geometry is not a GeoJSON geometry"), []
     kind = geometry["type"]
     if kind == "GeometryCollection":
-        parts = [_checked(g) for g in geometry.get("geometries") or []]
+        parts = [_check(g) for g in geometry.get("geometries") or []]
         good = [g for g, _, _ in parts if g is not None]
         problems = [p for _, p, _ in parts if p]
         return ({"type": kind, "geometries": good} if good else None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import orjson
+import pytest
 
 from sitegen.maps import (
     MAP_BUDGET,
@@ -120,3 +121,28 @@ def test_geometry_checks_repair_or_refuse() -> None:
     assert check_geometry({"type": "Point", "coordinates": [[1, 2]]})[0] is None
     assert check_geometry({"type": "Blob"})[0] is None
     assert check_geometry(None) == (None, None)
+
+
+def test_a_geometry_is_checked_once_for_its_page_map_and_footprint(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import maps
+
+    calls: list[object] = []
+    check = maps._check
+
+    def counting(geometry: object) -> maps.Checked:
+        calls.append(geometry)
+        return check(geometry)
+
+    monkeypatch.setattr(maps, "_check", counting)
+    # a polygon lacking its outer array: repaired by the check, drawn from the repair
+    geometry = {"type": "Polygon", "coordinates": [[0, 0], [1, 0], [1, 1], [0, 0]]}
+    repaired, problem = maps.check_geometry(geometry)
+    assert repaired is not None and problem
+    drawn = maps.prepare_geometry(geometry, None, 100)
+    assert drawn == {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
+    assert maps.footprint_bytes(geometry, None) == b'{"type":"Polygon","coordinates":' \
+        b'[[[0.0,0.0],[1.0,0.0],[1.0,1.0],[0.0,0.0]]]}'
+    assert len(calls) == 1
+    # another geometry (even an equal one) is checked anew
+    assert maps.check_geometry(dict(geometry)) == (repaired, problem) and len(calls) == 2
