@@ -801,10 +801,13 @@ def _write_indexes(info: SiteInfo, out: Output, sitemap: list[tuple[str, str | N
 
 
 def _sitemap_pages(site: Site) -> Iterator[tuple[str, str | None]]:
-    """Every page with its lastmod: STAC ``updated``, else the item's date."""
+    """Every page with its lastmod: STAC ``updated``, else the item's date (a node's:
+    the newest of the items below it)."""
+    newest: dict[str, str | None] = {}
     for node in site.nodes.values():
         updated = node.doc.get("updated")
-        stamp = updated if isinstance(updated, str) else _newest_below(site, node.location)
+        stamp = updated if isinstance(updated, str) else \
+            _newest_below(site, node.location, newest, frozenset())
         for page in node.list_pages:
             yield page, stamp
     if site.config.sitemap_items:
@@ -813,11 +816,23 @@ def _sitemap_pages(site: Site) -> Iterator[tuple[str, str | None]]:
             yield item.page, s.updated or s.datetime or s.end or s.start
 
 
-def _newest_below(site: Site, location: str) -> str | None:
-    """The newest ``updated`` or date of the items below a node (as W3C datetime)."""
+def _newest_below(site: Site, location: str, newest: dict[str, str | None],
+                  path: frozenset[str]) -> str | None:
+    """The newest ``updated`` or date of the items below a node (as W3C datetime): of
+    its own items and its children's, each node's answer kept in ``newest`` (a walk of
+    every item below every node was 200,000 items at 100,000)."""
+    if location in newest:
+        return newest[location]
+    node = site.nodes[location]
     items = site.items
-    stamps = [s for item in site.items_below(location) if (s := items[item].summary.lastmod)]
-    return max(stamps) if stamps else None
+    stamps = [s for item in node.items if (s := items[item].summary.lastmod)]
+    for child in node.children:
+        if child not in path:  # (the crawl leaves no cycle; never follow one here)
+            stamp = _newest_below(site, child, newest, path | {location})
+            if stamp:
+                stamps.append(stamp)
+    newest[location] = result = max(stamps) if stamps else None
+    return result
 
 
 def _write_assets(copies: list[tuple[str, str]], out: Output, reporter: Reporter) -> None:

@@ -215,3 +215,21 @@ def test_sitemap_index_above_50000_urls(tmp_path: Path) -> None:
     total = first.read_text().count("<url>") + second.read_text().count("<url>")
     assert first.read_text().count("<url>") == 50_000
     assert total == 50_001 + 11  # items, plus the collection's 11 list pages
+
+
+@pytest.mark.parametrize("source", [SAMPLE, DATA / "dag"], ids=["sample", "dag"])
+def test_a_nodes_sitemap_date_is_the_newest_of_every_item_below_it(source: Path) -> None:
+    """Worked out once per node from its children's, it must be what a walk of every
+    item below the node gives (DAGs included: an item below two parents)."""
+    from sitegen.build import _newest_below, crawl_only
+    from sitegen.config import Config
+    from sitegen.model import build_model
+
+    config = Config()
+    site = build_model(crawl_only(str(source), config), config)
+    newest: dict[str, str | None] = {}
+    for location in site.nodes:
+        stamps = [s for i in site.items_below(location) if (s := site.items[i].summary.lastmod)]
+        assert _newest_below(site, location, newest, frozenset()) == \
+            (max(stamps) if stamps else None)
+    assert any(newest.values())
