@@ -51,8 +51,11 @@ from sitegen.i18n import LOCALE_DIR
 
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
+#: Garbage the spool may hold beyond as much as its live entries before a build
+#: starts a fresh one.
+SPOOL_SLACK = 64 << 20
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 10
+FORMAT = 11
 
 
 def cache_root() -> Path:
@@ -166,6 +169,8 @@ class State:
     docs: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     #: the files holding ``items`` and ``docs``, one per shard (see :meth:`BuildCache.save`)
     shards: tuple[str, ...] = ()
+    #: bytes of the spool each shard's items use (the rest of the spool is garbage)
+    live: tuple[int, ...] = ()
     format: int = FORMAT
 
 
@@ -183,6 +188,7 @@ class BuildCache:
         self.fingerprint = fingerprint
         self._parts: list[tuple[dict[str, ItemEntry], dict[str, tuple[Any, Any]]]] = []
         self._shard_names: tuple[str, ...] = ()  # written by save_items
+        self._live: tuple[int, ...] = ()  # the spool bytes of each shard's items (idem)
         self.previous = self._load()
         self.items: dict[str, ItemEntry] = {}
         self.docs: dict[str, tuple[Any, Any]] = {}  # filled by the search index
@@ -208,7 +214,7 @@ class BuildCache:
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
                 TypeError, ValueError):
             return None
-        if len(parts) != SHARDS:
+        if len(parts) != SHARDS or len(state.live) != SHARDS:
             return None
         for items, docs in parts:
             state.items.update(items)
@@ -231,8 +237,7 @@ class BuildCache:
         spool = self.dir / SPOOL_NAME
         if not spool.is_file() or spool.stat().st_size < state.spool_bytes:
             return "the cache's spool is missing or cut short"
-        live = sum(entry_bytes(e.spool) for e in state.items.values() if e.spool)
-        if state.spool_bytes > 2 * live + (64 << 20):
+        if state.spool_bytes > 2 * sum(state.live) + SPOOL_SLACK:
             return "the cache's spool is mostly garbage; starting a fresh one"
         return None
 
@@ -305,7 +310,7 @@ class BuildCache:
             # the file list is not saved: it is the entries' and groups' (see _manifest)
             state = State(self.fingerprint, output_identity(self.output) or "", {},
                           spool_bytes, None, total_bytes, self.groups, folders, {},
-                          self._shard_names)
+                          self._shard_names, self._live)
             _write_pickle(self.dir / STATE_NAME, state)
         for old in self.dir.glob("items-*.pickle"):
             if old.name not in self._shard_names:
@@ -324,17 +329,22 @@ class BuildCache:
         for loc, doc in self.docs.items():
             docs[_shard(loc)][loc] = doc
         previous = self.previous.shards if self.previous is not None else ()
+        previous_live = self.previous.live if self.previous is not None else ()
         token = os.urandom(6).hex()
         names: list[str] = []
+        live: list[int] = []
         with gc_paused():
             for n in range(SHARDS):
                 if previous and _same(self._parts[n][0], items[n]) and \
                         _same(self._parts[n][1], docs[n]):
                     names.append(previous[n])
+                    live.append(previous_live[n])
                     continue
                 names.append(f"items-{n:02d}-{token}.pickle")
                 _write_pickle(self.dir / names[-1], (items[n], docs[n]))
+                live.append(sum(entry_bytes(e.spool) for e in items[n].values() if e.spool))
         self._shard_names = tuple(names)
+        self._live = tuple(live)
 
     @staticmethod
     def size_of_items(output: Path) -> int:

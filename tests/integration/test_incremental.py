@@ -579,3 +579,28 @@ def test_a_build_leaves_nothing_for_the_cyclic_collector(tmp_path: Path) -> None
             assert left == []
     finally:
         gc.enable()
+
+
+def test_a_spool_mostly_of_replaced_chunks_is_started_afresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every rebuild appends the chunks of the items it renders; the state counts the
+    bytes its entries still use, shard by shard, and a spool more than twice that (plus
+    a slack, none here) is replaced by a fresh one."""
+    from sitegen import cache as cache_module
+    from sitegen.bulk import entry_bytes
+
+    monkeypatch.setattr(cache_module, "SPOOL_SLACK", 0)
+    src, site = tmp_path / "src", tmp_path / "site"
+    write_catalog(src)
+    reasons = [run(src, site).cache]
+    for title in ("Harbour tiles", "Coast tiles", "Sea tiles"):
+        write_collection(src, [f"./t{n:03d}/t{n:03d}.json" for n in range(ITEMS)], title)
+        reasons.append(run(src, site).cache)
+        cached = BuildCache(site, "unused")
+        state = cached._load()
+        assert state is not None and sum(state.live) == sum(
+            entry_bytes(e.spool) for e in state.items.values() if e.spool) > 0
+    # each title change renders every item again: the third finds three spools' worth
+    assert reasons[1:3] == [None, None]
+    assert reasons[3] == "the cache's spool is mostly garbage; starting a fresh one"
+    same_as_fresh_build(src, site, tmp_path)
