@@ -332,12 +332,11 @@ def main() -> int:
                    "--base-url", "https://bench.example/"]
         if args.jobs:
             command += ["--jobs", str(args.jobs)]
-        # The build cache goes to the work folder, so it is removed with it. So does the
-        # byte code of the modules: the builds run as an installed package does (pip
-        # compiles modules when it installs them), even from a source checkout in an
-        # environment that turns writing byte code off.
-        env = {**os.environ, "SITEGEN_CACHE_DIR": str(work / "cache"),
-               "PYTHONPYCACHEPREFIX": str(work / "pycache")}
+        # The build cache goes to the work folder, so it is removed with it. The builds
+        # run with their modules' byte code, as an installed package does (pip compiles
+        # modules when it installs them), even from a source checkout in an environment
+        # that turns writing byte code off: the first build writes sitegen's.
+        env = {**os.environ, "SITEGEN_CACHE_DIR": str(work / "cache")}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         shutil.rmtree(work / "cache", ignore_errors=True)
         os.sync()  # the generator's writes must not slow the build down
