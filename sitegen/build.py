@@ -56,7 +56,7 @@ from sitegen.render import (
     theme_dirs,
 )
 from sitegen.reporter import Reporter
-from sitegen.search import index_files, search_docs, write_index
+from sitegen.search import Doc, index_files, search_docs, write_index
 from sitegen.sitemap import robots_txt, write_sitemaps
 from sitegen.sources import Reader, is_url
 from sitegen.writer import (
@@ -242,14 +242,20 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         }
         if aux_outs["search"] is None and cached is not None and cached.previous is not None:
             cached.docs = cached.previous.docs  # the index is kept: so are its documents
+        clock.mark("build cache keys")
         # In a rebuild the workers are mostly idle and this process is the bottleneck:
-        # one of them makes the search index there.
+        # one of them makes the search index, from documents made here first (made by
+        # the thread, they shared the interpreter lock with the item pages and reached
+        # the worker later: the index was a rebuild's longest path).
         index_pool = _running(pool) if update and len(site.items) >= INDEX_IN_WORKER_ITEMS \
             else None
+        search_index = _index_by(index_pool, site, policy, crawled, cached) \
+            if index_pool is not None and aux_outs["search"] is not None else None
+        if search_index is not None:
+            clock.mark("search documents (for the index a worker makes)")
         aux_future = aux.submit(_timed, _write_aux, site, env, info, policy, aux_outs, dirs,
-                                config, messages, sitemap, crawled, cached, index_pool) \
+                                config, messages, sitemap, crawled, cached, search_index) \
             if any(o is not None for o in aux_outs.values()) else None
-        clock.mark("build cache keys")
         state = WorkerState(build_id, dirs, info, policy, staging.path,
                             config.download_roles, config.offline,
                             site_facts(config, site.title), compiled)
@@ -752,23 +758,39 @@ class _ItemBatch:
         return render_item_batch(self.state, jobs)
 
 
-def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
-                  out: Output, crawled: Crawl, cached: BuildCache | None,
-                  pool: Executor | None = None) -> None:
-    """The search index below ``search/`` and the search page. With a build cache, the
-    documents of unchanged items are the last build's. With ``pool``, the index is made
-    by a worker and only written here."""
+def _search_docs(site: Site, policy: HrefPolicy, crawled: Crawl, cached: BuildCache | None,
+                 ) -> tuple[list[str], list[tuple[str, str]], Iterator[Doc]]:
+    """The collections (their order numbers the documents'), their titles and pages,
+    and every search document: with a build cache, the last build's for unchanged
+    items (and remembered for the next one)."""
     collections = [loc for loc, node in site.nodes.items() if node.kind == "collection"]
     index = {loc: i for i, loc in enumerate(collections)}
     known = cached.previous.docs if cached is not None and cached.previous else None
     docs = search_docs(site, policy, index, crawled.digests if cached else None, known,
                        cached.docs if cached is not None else None)
-    titles = [(site.nodes[c].title, site.nodes[c].page) for c in collections]
-    if pool is None:
+    return collections, [(site.nodes[c].title, site.nodes[c].page) for c in collections], docs
+
+
+def _index_by(pool: Executor, site: Site, policy: HrefPolicy, crawled: Crawl,
+              cached: BuildCache | None) -> Future[list[tuple[str, bytes]]]:
+    """The search index's files, made by a worker of ``pool`` from the documents made
+    here (as plain tuples: half the time of pickling the named tuples)."""
+    _collections, titles, docs = _search_docs(site, policy, crawled, cached)
+    return pool.submit(index_files, [tuple(d) for d in docs], titles)
+
+
+def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
+                  out: Output, crawled: Crawl, cached: BuildCache | None,
+                  index: Future[list[tuple[str, bytes]]] | None = None) -> None:
+    """The search index below ``search/`` and the search page. With ``index`` (see
+    :func:`_index_by`) the index is made by a worker and only written here."""
+    collections, titles, docs = _search_docs(site, policy, crawled, cached) if index is None \
+        else ([loc for loc, node in site.nodes.items() if node.kind == "collection"], [],
+              iter(()))
+    if index is None:
         write_index(out.write, docs, titles)
     else:
-        # plain tuples: half the time of pickling the named tuples
-        for path, data in pool.submit(index_files, [tuple(d) for d in docs], titles).result():
+        for path, data in index.result():
             out.write(path, data)
     html = render_page(env.get_template("search.html"), search_context(site, info, collections))
     out.write("search/index.html", html)
@@ -777,12 +799,12 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
 def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
                outs: dict[str, Output | None], dirs: tuple[str, ...], config: Config,
                messages: dict[str, str], sitemap: list[tuple[str, str | None]],
-               crawled: Crawl, cached: BuildCache | None, index_pool: Executor | None = None,
-               ) -> None:
+               crawled: Crawl, cached: BuildCache | None,
+               index: Future[list[tuple[str, bytes]]] | None = None) -> None:
     """Everything that depends on the crawl only: search, sitemaps, static files (those
-    of ``outs`` that are not None); the search index by ``index_pool`` when given."""
+    of ``outs`` that are not None); the search index's files from ``index`` when given."""
     if outs["search"] is not None:
-        _write_search(site, env, info, policy, outs["search"], crawled, cached, index_pool)
+        _write_search(site, env, info, policy, outs["search"], crawled, cached, index)
     if outs["sitemaps"] is not None:
         _write_indexes(info, outs["sitemaps"], sitemap)
     if outs["static"] is not None:
