@@ -758,24 +758,28 @@ class _ItemBatch:
         return render_item_batch(self.state, jobs)
 
 
+def _collections(site: Site) -> list[str]:
+    """The collections in crawl order (their positions number the search documents')."""
+    return [loc for loc, node in site.nodes.items() if node.kind == "collection"]
+
+
 def _search_docs(site: Site, policy: HrefPolicy, crawled: Crawl, cached: BuildCache | None,
-                 ) -> tuple[list[str], list[tuple[str, str]], Iterator[Doc]]:
-    """The collections (their order numbers the documents'), their titles and pages,
-    and every search document: with a build cache, the last build's for unchanged
-    items (and remembered for the next one)."""
-    collections = [loc for loc, node in site.nodes.items() if node.kind == "collection"]
+                 ) -> tuple[list[tuple[str, str]], Iterator[Doc]]:
+    """The collections' titles and pages, and every search document: with a build
+    cache, the last build's for unchanged items (and remembered for the next one)."""
+    collections = _collections(site)
     index = {loc: i for i, loc in enumerate(collections)}
     known = cached.previous.docs if cached is not None and cached.previous else None
     docs = search_docs(site, policy, index, crawled.digests if cached else None, known,
                        cached.docs if cached is not None else None)
-    return collections, [(site.nodes[c].title, site.nodes[c].page) for c in collections], docs
+    return [(site.nodes[c].title, site.nodes[c].page) for c in collections], docs
 
 
 def _index_by(pool: Executor, site: Site, policy: HrefPolicy, crawled: Crawl,
               cached: BuildCache | None) -> Future[list[tuple[str, bytes]]]:
     """The search index's files, made by a worker of ``pool`` from the documents made
     here (as plain tuples: half the time of pickling the named tuples)."""
-    _collections, titles, docs = _search_docs(site, policy, crawled, cached)
+    titles, docs = _search_docs(site, policy, crawled, cached)
     return pool.submit(index_files, [tuple(d) for d in docs], titles)
 
 
@@ -784,15 +788,14 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
                   index: Future[list[tuple[str, bytes]]] | None = None) -> None:
     """The search index below ``search/`` and the search page. With ``index`` (see
     :func:`_index_by`) the index is made by a worker and only written here."""
-    collections, titles, docs = _search_docs(site, policy, crawled, cached) if index is None \
-        else ([loc for loc, node in site.nodes.items() if node.kind == "collection"], [],
-              iter(()))
     if index is None:
+        titles, docs = _search_docs(site, policy, crawled, cached)
         write_index(out.write, docs, titles)
     else:
         for path, data in index.result():
             out.write(path, data)
-    html = render_page(env.get_template("search.html"), search_context(site, info, collections))
+    html = render_page(env.get_template("search.html"),
+                       search_context(site, info, _collections(site)))
     out.write("search/index.html", html)
 
 

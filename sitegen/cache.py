@@ -219,7 +219,7 @@ class BuildCache:
         for items, docs in parts:
             state.items.update(items)
             state.docs.update(docs)
-        state.files = None  # never saved (an empty set in older states): see manifest()
+        state.files = None  # not saved: made when first asked for (see manifest())
         self._parts = parts
         return state
 
