@@ -271,9 +271,10 @@ def _validate(config: Config) -> None:
         if value is not None:
             try:
                 parsed = urlparse(value)
+                absolute = parsed.scheme in ("http", "https") and bool(parsed.netloc)
             except ValueError:  # "http://[x": urllib refuses it
-                parsed = urlparse("")
-            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                absolute = False
+            if not absolute:
                 raise ConfigError(f"{key} must be an absolute http(s) URL, got {value!r}")
 
 

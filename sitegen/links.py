@@ -102,15 +102,11 @@ class HrefPolicy:
         # A URL that needs no work is its own answer, wherever it is asked from: kept
         # by itself for the item's next asks (its page, JSON copy and download lists
         # ask for each of its fifteen or so hrefs), without the memo's tuple key.
-        urls: dict[str, Target] = self._memory("_urls")
-        target = urls.get(href)
+        target = self._memory("_urls").get(href)
         if target is not None:
             return target
         if is_plain_url(href):
-            if len(urls) >= _URLS:
-                urls.clear()
-            target = urls[href] = Target(url=href, text=href)
-            return target
+            return self.plain_url(href)
         key = (href, base, from_page.rpartition("/")[0])
         memo: dict[tuple[str, str, str], Target] = self._memory("_memo")
         target = memo.get(key)

@@ -174,8 +174,7 @@ class Output:
         """Keep several files of the build cache's list, or none (False) when one of
         them is missing."""
         rels = rels if isinstance(rels, tuple) else tuple(rels)
-        if self.previous is None or (self.existing is not None and
-                                     not self.existing.issuperset(rels)):
+        if not self._listed(rels):
             return False
         self.files.update(rels)
         return True
@@ -185,12 +184,17 @@ class Output:
         none (False) when one of them is missing. They go to :attr:`kept`, not
         ``files``: ask :meth:`has` whether the new site has a file, :meth:`count` how
         many."""
-        if self.previous is None or (self.existing is not None and
-                                     not self.existing.issuperset(rels)):
+        if not self._listed(rels):
             return False
         self.kept.append(rels)
         self._kept = None
         return True
+
+    def _listed(self, rels: tuple[str, ...]) -> bool:
+        """True when the previous site has all of ``rels``, names of the build cache's
+        list (taken as they are while that list holds: see ``existing``)."""
+        return self.previous is not None and (self.existing is None or
+                                              self.existing.issuperset(rels))
 
     def has(self, rel: str) -> bool:
         """True when the new site has ``rel``: written, settled or kept."""
