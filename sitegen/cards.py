@@ -135,7 +135,7 @@ def asset_row(index: int, key: str, asset: dict[str, Any], target: Target, locat
     }
 
 
-def _overridden(env: Environment, name: str) -> bool:
+def overridden(env: Environment, name: str) -> bool:
     """True when a user theme (not the default one) provides template ``name``."""
     try:
         source = env.get_or_select_template(name).filename or ""
@@ -150,7 +150,7 @@ class AssetCards:
 
     def __init__(self, env: Environment) -> None:
         self.card = env.get_template(CARD_TEMPLATE)
-        self.reuse = not (_overridden(env, CARD_TEMPLATE) or _overridden(env, LIST_TEMPLATE))
+        self.reuse = not (overridden(env, CARD_TEMPLATE) or overridden(env, LIST_TEMPLATE))
         nonce = uuid.uuid4().hex
         # Private-use characters and a random word: nothing a catalog can contain, and
         # nothing HTML escaping changes.

@@ -57,6 +57,7 @@ from sitegen.render import (
     license_info,
     make_environment,
     other_links,
+    page_bytes,
     page_context,
     providers,
     render_page,
@@ -65,6 +66,7 @@ from sitegen.render import (
     thumbnail_url,
 )
 from sitegen.reporter import Diagnostic
+from sitegen.shapes import PageShapes
 from sitegen.sources import DocumentError, parse_json, read_local
 from sitegen.writer import write_file
 
@@ -140,11 +142,11 @@ def render_item_batch(state: WorkerState, jobs: list[ItemJob]) -> list[ItemResul
         _envs.clear()
         env = _envs[state.token] = make_environment(state.theme_dirs, state.info.language,
                                                    state.compiled)
-    template = env.get_template("item.html")
-    return [_render_item(job, state, template) for job in jobs]
+    shapes = PageShapes.of(env, "item.html")
+    return [_render_item(job, state, shapes) for job in jobs]
 
 
-def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
+def _render_item(job: ItemJob, state: WorkerState, shapes: PageShapes) -> ItemResult:
     diags: list[Diagnostic] = []
     try:
         # read within the size limit when crawled; not limited again here
@@ -172,10 +174,10 @@ def _render_item(job: ItemJob, state: WorkerState, template: Any) -> ItemResult:
             files.append(rel)
     try:
         context = item_context(raw, job, state, copies, problem,
-                               AssetCards.of(template.environment))
+                               AssetCards.of(shapes.template.environment))
         context["bulk"] = bulk_context(stem, job.page, raw.get("id"), chunks.stats,
                                        state.roles, "item")
-        html = render_page(template, context)
+        html = page_bytes(shapes.render(context))
     except Exception as exc:  # noqa: BLE001 - one odd item must not stop the build
         diags.append(Diagnostic(job.location, f"page could not be rendered "
                                 f"({type(exc).__name__}: {exc}); a minimal page was written"))

@@ -368,7 +368,12 @@ def render_page(template: Any, context: dict[str, Any]) -> bytes:
     runs on the encoded page: deleting those bytes and comparing lengths is several
     times faster than a regular expression over the text.
     """
-    html: str = template.render(context)
+    return page_bytes(template.render(context))
+
+
+def page_bytes(html: str) -> bytes:
+    """A rendered page as UTF-8 bytes, control characters replaced (see
+    :func:`render_page`)."""
     try:
         data = html.encode("utf-8")
     except UnicodeEncodeError:  # an unpaired surrogate (say from a config file)

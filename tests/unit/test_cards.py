@@ -87,7 +87,7 @@ def test_reused_cards_equal_cards_rendered_directly(corpus: str, tmp_path: Path,
     monkeypatch.setattr(AssetCards, "_fill", staticmethod(counting))
     reused = _pages(build_site(source, tmp_path / "reused", cache=False).out)
     assert fills > 0 or corpus == "hostile"  # shapes repeat (the hostile ones do not)
-    monkeypatch.setattr(cards, "_overridden", lambda env, name: True)
+    monkeypatch.setattr(cards, "overridden", lambda env, name: True)
     fills = 0
     direct = _pages(build_site(source, tmp_path / "direct", cache=False).out)
     assert fills == 0
