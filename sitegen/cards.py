@@ -16,6 +16,7 @@ directly (their templates may show anything).
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from typing import Any
@@ -43,8 +44,28 @@ LIST_TEMPLATE = "partials/assets.html"
 LIMIT = 2048
 
 Copy = tuple[str, str]
-#: A card template: the text before the first slot, the slot numbers, the text after each.
-Made = tuple[str, tuple[int, ...], tuple[str, ...]]
+#: A card template: the text before the first slot, the slot numbers, the text after
+#: each, and a number no other card template of the process has.
+Made = tuple[str, tuple[int, ...], tuple[str, ...], int]
+_serials = itertools.count()
+
+
+class FilledCard:
+    """A card made from its shape's template and its values, filled in when shown: an
+    item page made by shape (:mod:`sitegen.shapes`) takes the template and the values
+    apart instead, so a page's cards cost no text of their own."""
+
+    __slots__ = ("made", "values")
+
+    def __init__(self, made: Made, values: list[str]) -> None:
+        self.made = made
+        self.values = values
+
+    def __html__(self) -> str:
+        return AssetCards._fill(self.made, self.values)
+
+    def __str__(self) -> str:
+        return self.__html__()
 
 
 def _target_dict(target: Target, label: str, media: str | None) -> dict[str, Any]:
@@ -174,7 +195,8 @@ class AssetCards:
              ) -> list[dict[str, Any]]:
         """Display records of a document's assets, in document order, each with its
         rendered card as ``html``. When cards come from a remembered shape, the record
-        holds only ``html`` (the default list template shows nothing else)."""
+        holds only ``html``, a :class:`FilledCard` (the default list template shows
+        nothing else)."""
         if not isinstance(assets, dict):
             return []
         rows: list[dict[str, Any]] = []
@@ -189,7 +211,7 @@ class AssetCards:
                 if self.reuse else (None, [])
             made = self.shapes.get(shape) if shape is not None else None
             if made is not None:
-                rows.append({"html": Markup(self._fill(made, values))})
+                rows.append({"html": FilledCard(made, values)})
                 continue
             row = asset_row(index, str(key), asset, target, location, page, policy, copies,
                             doc)
@@ -250,7 +272,8 @@ class AssetCards:
                 "checksum": {**row["checksum"], "hex": h} if row["checksum"] else None}
         text = self.card.render({**context, "a": fake})
         pieces = self._split.split(text)
-        made = (pieces[0], tuple(int(p) for p in pieces[1::2]), tuple(pieces[2::2]))
+        made = (pieces[0], tuple(int(p) for p in pieces[1::2]), tuple(pieces[2::2]),
+                next(_serials))
         return made if self._fill(made, values) == html else None
 
     @staticmethod

@@ -57,7 +57,6 @@ from sitegen.render import (
     license_info,
     make_environment,
     other_links,
-    page_bytes,
     page_context,
     providers,
     render_page,
@@ -177,7 +176,7 @@ def _render_item(job: ItemJob, state: WorkerState, shapes: PageShapes) -> ItemRe
                                AssetCards.of(shapes.template.environment))
         context["bulk"] = bulk_context(stem, job.page, raw.get("id"), chunks.stats,
                                        state.roles, "item")
-        html = page_bytes(shapes.render(context))
+        html = shapes.render(context)
     except Exception as exc:  # noqa: BLE001 - one odd item must not stop the build
         diags.append(Diagnostic(job.location, f"page could not be rendered "
                                 f"({type(exc).__name__}: {exc}); a minimal page was written"))

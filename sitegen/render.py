@@ -357,28 +357,24 @@ _NOT_LISTED_RELS = STRUCTURAL_RELS | {"preview", "thumbnail"}
 #: C0 controls but tab, newline and carriage return: an HTML parse error, and never text.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: The same characters as UTF-8 bytes (each is one byte, never part of a longer sequence).
-_CONTROL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
+CONTROL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 
 
 def render_page(template: Any, context: dict[str, Any]) -> bytes:
-    """Render an HTML page as UTF-8 bytes; every page goes through here.
+    """Render an HTML page as UTF-8 bytes; every page Jinja renders goes through here
+    (:mod:`sitegen.shapes` gives the same bytes for the item pages it makes).
 
     Control characters (a NUL in an id, say) become U+FFFD, as a browser would show
     them; an unpaired surrogate (from a config file, say) becomes ``?``. The check
     runs on the encoded page: deleting those bytes and comparing lengths is several
     times faster than a regular expression over the text.
     """
-    return page_bytes(template.render(context))
-
-
-def page_bytes(html: str) -> bytes:
-    """A rendered page as UTF-8 bytes, control characters replaced (see
-    :func:`render_page`)."""
+    html: str = template.render(context)
     try:
         data = html.encode("utf-8")
     except UnicodeEncodeError:  # an unpaired surrogate (say from a config file)
         data = b""
-    if data and len(data.translate(None, _CONTROL_BYTES)) == len(data):
+    if data and len(data.translate(None, CONTROL_BYTES)) == len(data):
         return data
     return _CONTROLS.sub("\ufffd", html).encode("utf-8", "replace")
 

@@ -42,7 +42,8 @@ from typing import Any
 from jinja2 import Environment, Template, meta, nodes
 from markupsafe import Markup, escape
 
-from sitegen.cards import overridden
+from sitegen.cards import FilledCard, overridden
+from sitegen.render import CONTROL_BYTES, render_page
 
 #: Shapes remembered per template and process before the memory starts over (a shape
 #: holds the page's text between the values: about 4 kB for a Sentinel-2 item).
@@ -52,14 +53,15 @@ SEEN_LIMIT = 8192
 #: Whether pages are made by shape (a switch for the test that compares both ways).
 ENABLED = True
 
-#: A made shape: its text up to the first field, what fills each field (slot, times
-#: escaped), the pinned values (slot, value), and the text after each field.
-Made = tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, str], ...], tuple[str, ...]]
+#: A made shape: its text (UTF-8) up to the first field, what fills each field (slot,
+#: times escaped), the pinned values (slot, value), and the text after each field.
+Made = tuple[bytes, tuple[tuple[int, int], ...], tuple[tuple[int, str], ...],
+             tuple[bytes, ...]]
 
 _EMPTY, _EMPTY_MARKUP, _TRUE, _FALSE = object(), object(), object(), object()
 _LISTS = tuple(object() for _ in range(64))
 _TUPLES = tuple(object() for _ in range(64))
-_LONG_LIST, _LONG_TUPLE, _NUMBER = object(), object(), object()
+_LONG_LIST, _LONG_TUPLE, _NUMBER, _CARD = object(), object(), object(), object()
 #: How the placeholder of slot n reads after being escaped 0, 1 or 2 times.
 _LEVELS = {"<": 0, "&lt;": 1, "&amp;lt;": 2}
 
@@ -71,7 +73,7 @@ class _Unshapeable(Exception):
 def signature(context: dict[str, Any]) -> tuple[tuple[Any, ...], list[str]] | None:
     """The shape of ``context`` and its strings in slot order (each distinct non-empty
     string once), or None when it holds a value of another type than dict, list,
-    tuple, str, Markup, int, float, bool or None."""
+    tuple, str, Markup, int, float, bool, None or :class:`~sitegen.cards.FilledCard`."""
     sig: list[Any] = []
     values: list[str] = []
     index: dict[str, int] = {}
@@ -112,6 +114,11 @@ def signature(context: dict[str, Any]) -> tuple[tuple[Any, ...], list[str]] | No
                 add(_TRUE if v else _FALSE)
             elif t is int or t is float:
                 add((_NUMBER, t, v))
+            elif t is FilledCard:
+                # a card: its template is part of the shape, its values are strings
+                add((_CARD, v.made[3]))
+                if not walk(v.values):
+                    return False
             else:
                 return False
         return True
@@ -230,35 +237,38 @@ class PageShapes:
             shapes = made[name] = cls(env, name)
         return shapes
 
-    def render(self, context: dict[str, Any]) -> str:
-        """The page for ``context``: filled in from its shape, or rendered by Jinja."""
+    def render(self, context: dict[str, Any]) -> bytes:
+        """The page for ``context`` as :func:`~sitegen.render.render_page` gives it:
+        filled in from its shape, or rendered by Jinja."""
         if not self.reuse:
-            return self.template.render(context)
+            return render_page(self.template, context)
         walked = signature(context)
         if walked is None:
-            return self.template.render(context)
+            return render_page(self.template, context)
         sig, values = walked
         made = self.shapes.get(sig)
         if made is not None:
             if all(values[n] == value for n, value in made[2]):
-                return self._fill(made, values)
-            return self.template.render(context)
-        html = self.template.render(context)
+                page = self._fill(made, values)
+                if page is not None:
+                    return page
+            return render_page(self.template, context)
+        page = render_page(self.template, context)
         if sig in self.shapes:  # known not to work
-            return html
+            return page
         key = hash(sig)
         if key in self.seen:
             if len(self.shapes) >= LIMIT:
                 self.shapes.clear()
-            self.shapes[sig] = self._make(context, values, html)
+            self.shapes[sig] = self._make(context, values, page)
         else:
             if len(self.seen) >= SEEN_LIMIT:
                 self.seen.clear()
             self.seen.add(key)
-        return html
+        return page
 
-    def _make(self, context: dict[str, Any], values: list[str], html: str) -> Made | None:
-        """The shape of ``context``, or None when filling it in does not give ``html``."""
+    def _make(self, context: dict[str, Any], values: list[str], page: bytes) -> Made | None:
+        """The shape of ``context``, or None when filling it in does not give ``page``."""
         pins = _Pins()
         index: dict[str, int] = {}
         opening = self._open
@@ -281,6 +291,11 @@ class PageShapes:
                 return [slotted(v) for v in obj]
             if t is tuple:
                 return tuple(slotted(v) for v in obj)
+            if t is FilledCard:
+                # the card's text joins the page's; its values are the page's (escaped
+                # by the card as the page would escape them)
+                return FilledCard(obj.made, [str.__str__(slotted(v)) if v else v
+                                             for v in obj.values])
             return obj
 
         try:
@@ -290,27 +305,41 @@ class PageShapes:
         # (a placeholder cut or changed on the way stays in the text as it is: the
         # check below then fails, the page never holding the random word)
         pieces = self._split.split(text)
-        literal = pieces[::3]
+        try:
+            literal = [piece.encode("utf-8") for piece in pieces[::3]]
+        except UnicodeEncodeError:
+            return None  # (an unpaired surrogate: pages with one go the slow way)
         fields = tuple((int(n), _LEVELS[level]) for n, level in zip(pieces[1::3],
                                                                      pieces[2::3],
                                                                      strict=True))
         made: Made = (literal[0], fields, tuple((n, values[n]) for n in sorted(pins.slots)),
                       tuple(literal[1:]))
-        return made if self._fill(made, values) == html else None
+        return made if self._fill(made, values) == page else None
 
     @staticmethod
-    def _fill(made: Made, values: list[str]) -> str:
+    def _fill(made: Made, values: list[str]) -> bytes | None:
+        """The page's bytes, or None when a value holds a control character or cannot
+        be encoded (such pages are rendered by Jinja, whose text is then repaired)."""
         out = [made[0]]
         add = out.append
+        filled = []
         for (n, level), text in zip(made[1], made[3], strict=True):
             value = values[n]
             if level:
                 value = _escape(value)
                 if level == 2:
                     value = _escape(value)
-            add(value)
+            try:
+                data = value.encode("utf-8")
+            except UnicodeEncodeError:
+                return None
+            filled.append(data)
+            add(data)
             add(text)
-        return "".join(out)
+        data = b"".join(filled)
+        if len(data.translate(None, CONTROL_BYTES)) != len(data):
+            return None
+        return b"".join(out)
 
 
 def _from_default_theme(env: Environment, name: str) -> bool:

@@ -54,7 +54,7 @@ def _same_site_with_and_without_shapes(source: Path, tmp_path: Path,
     filled = 0
     fill = PageShapes._fill
 
-    def counting(made: object, values: list[str]) -> str:
+    def counting(made: object, values: list[str]) -> bytes | None:
         nonlocal filled
         filled += 1
         return fill(made, values)  # type: ignore[arg-type]

@@ -108,6 +108,14 @@ def test_node_map_data_and_script_json_escaping() -> None:
     assert node_map_data("collection", [], [], []) is None
 
 
+@pytest.mark.parametrize("char", ["<", ">", "&", "\u2028", "\u2029"])
+def test_script_json_escapes_each_unsafe_character_alone(char: str) -> None:
+    text = script_json({"t": f"a{char}b"})
+    assert char not in text and f"\\u{ord(char):04x}" in text
+    assert json.loads(text) == {"t": f"a{char}b"}
+    assert script_json({"t": "plain é"}) == '{"t":"plain é"}'
+
+
 def test_geometry_checks_repair_or_refuse() -> None:
     from sitegen.maps import check_geometry
 
