@@ -53,10 +53,10 @@ SEEN_LIMIT = 8192
 #: Whether pages are made by shape (a switch for the test that compares both ways).
 ENABLED = True
 
-#: A made shape: its text (UTF-8) up to the first field, what fills each field (slot,
-#: times escaped), the pinned values (slot, value), and the text after each field.
+#: A made shape: its text (UTF-8, a ``%b`` for each field), what fills the fields (slot,
+#: times escaped), the pinned values (slot, value), and which of those fills each field.
 Made = tuple[bytes, tuple[tuple[int, int], ...], tuple[tuple[int, str], ...],
-             tuple[bytes, ...]]
+             tuple[int, ...]]
 
 _EMPTY, _EMPTY_MARKUP, _TRUE, _FALSE = object(), object(), object(), object()
 _LISTS = tuple(object() for _ in range(64))
@@ -309,37 +309,33 @@ class PageShapes:
             literal = [piece.encode("utf-8") for piece in pieces[::3]]
         except UnicodeEncodeError:
             return None  # (an unpaired surrogate: pages with one go the slow way)
-        fields = tuple((int(n), _LEVELS[level]) for n, level in zip(pieces[1::3],
-                                                                     pieces[2::3],
-                                                                     strict=True))
-        made: Made = (literal[0], fields, tuple((n, values[n]) for n in sorted(pins.slots)),
-                      tuple(literal[1:]))
+        fields = [(int(n), _LEVELS[level]) for n, level in zip(pieces[1::3], pieces[2::3],
+                                                               strict=True)]
+        filling = list(dict.fromkeys(fields))  # (a value shown twice is made once)
+        made: Made = (b"%b".join(piece.replace(b"%", b"%%") for piece in literal),
+                      tuple(filling), tuple((n, values[n]) for n in sorted(pins.slots)),
+                      tuple(filling.index(field) for field in fields))
         return made if self._fill(made, values) == page else None
 
     @staticmethod
     def _fill(made: Made, values: list[str]) -> bytes | None:
         """The page's bytes, or None when a value holds a control character or cannot
         be encoded (such pages are rendered by Jinja, whose text is then repaired)."""
-        out = [made[0]]
-        add = out.append
         filled = []
-        for (n, level), text in zip(made[1], made[3], strict=True):
+        for n, level in made[1]:
             value = values[n]
             if level:
                 value = _escape(value)
                 if level == 2:
                     value = _escape(value)
             try:
-                data = value.encode("utf-8")
+                filled.append(value.encode("utf-8"))
             except UnicodeEncodeError:
                 return None
-            filled.append(data)
-            add(data)
-            add(text)
         data = b"".join(filled)
         if len(data.translate(None, CONTROL_BYTES)) != len(data):
             return None
-        return b"".join(out)
+        return made[0] % tuple([filled[i] for i in made[3]])
 
 
 def _from_default_theme(env: Environment, name: str) -> bool:
