@@ -256,6 +256,7 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
     geometry = doc.get("geometry")
     when = datetime_text(_s(props.get("datetime")), _s(props.get("start_datetime")),
                          _s(props.get("end_datetime")))
+    thumbnail = find_thumbnail(doc, job.location)
     context = page_context(
         state.info, page, title,
         plain_text(description) if description else
@@ -275,7 +276,7 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
         "collection": (job.collection[0], relative_url(job.collection[1], page))
         if job.collection else None,
         "parents": [(t, relative_url(p, page)) for t, p in job.parents],
-        "thumbnail": thumbnail_url(find_thumbnail(doc, job.location), page, policy, copies),
+        "thumbnail": thumbnail_url(thumbnail, page, policy, copies),
         "properties": Markup(property_table(props, ITEM_SKIP)),
         "details": Markup(property_table(doc, ITEM_SHOWN)),
         "citation": citation(props),
@@ -289,7 +290,7 @@ def item_context(raw: dict[str, Any], job: ItemJob, state: WorkerState,
     context["map"] = map_context(item_map(doc, job.location, bbox, page, policy, copies),
                                  context["static"], state.offline)
     base = state.info.base_url
-    image = absolute_image(find_thumbnail(doc, job.location), page, policy, base)
+    image = absolute_image(thumbnail, page, policy, base)
     context["page"]["image"] = image
     facts = PageFacts(kind="item", url=absolute(base, page),
                       root_url=absolute(base, state.info.root_page),
