@@ -278,7 +278,7 @@ class AssetCards:
 
     @staticmethod
     def _fill(made: Made, values: list[str]) -> str:
-        escaped = [_escape(v) for v in values]
+        escaped = [escape_text(v) for v in values]
         out = [made[0]]
         for slot, text in zip(made[1], made[2], strict=True):
             out.append(escaped[slot])
@@ -286,8 +286,10 @@ class AssetCards:
         return "".join(out)
 
 
-def _escape(value: str) -> str:
-    """Jinja's escaping of a filled-in value; most need none, and skip the Markup."""
-    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
-        return str(escape(value))
-    return value
+def escape_text(value: str) -> str:
+    """Jinja's escaping of a filled-in value's text (markup's too: the text is escaped,
+    as after ``str()``); most need none, and skip the Markup."""
+    text = value if type(value) is str else str.__str__(value)
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return str(escape(text))
+    return text

@@ -40,9 +40,9 @@ import uuid
 from typing import Any
 
 from jinja2 import Environment, Template, meta, nodes
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from sitegen.cards import FilledCard, overridden
+from sitegen.cards import FilledCard, escape_text, overridden
 from sitegen.render import CONTROL_BYTES, render_page
 
 #: Shapes remembered per template and process before the memory starts over (a shape
@@ -209,13 +209,6 @@ def _placeholder(cls: type, text: str, n: int, real: str, pins: _Pins) -> Any:
     return slot
 
 
-def _escape(value: str) -> str:
-    text = value if type(value) is str else str.__str__(value)
-    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
-        return str(escape(text))
-    return text
-
-
 class PageShapes:
     """Pages of one template by shape, for one Jinja environment."""
 
@@ -325,9 +318,9 @@ class PageShapes:
         for n, level in made[1]:
             value = values[n]
             if level:
-                value = _escape(value)
+                value = escape_text(value)
                 if level == 2:
-                    value = _escape(value)
+                    value = escape_text(value)
             try:
                 filled.append(value.encode("utf-8"))
             except UnicodeEncodeError:
