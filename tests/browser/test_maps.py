@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,30 @@ def test_screenshot_shows_footprint_and_land(site: Built, probe: Any, tmp_path: 
     tab = open_map(probe, site, ANTIMERIDIAN)
     shot = tab.page.locator(".map").screenshot()
     assert len(shot) > 5_000  # a drawn map, not an empty box
+
+
+def test_land_shown_when_tiles_failed_before_the_map_script(tmp_path: Path,
+                                                             probe: Any) -> None:
+    # Offline, the tiles can fail before sitegen-map.js runs (it loads after the map's
+    # own script), with no one listening for their tileerror. An extent this wide
+    # keeps the first view, so no later tile fails either: the land must still come.
+    (tmp_path / "world").mkdir()
+    (tmp_path / "world" / "collection.json").write_text(json.dumps({
+        "type": "Collection", "stac_version": "1.0.0", "id": "world",
+        "description": "Everywhere.", "license": "CC0-1.0", "links": [],
+        "extent": {"spatial": {"bbox": [[-180, -56, 180, 83]]},
+                   "temporal": {"interval": [["2020-01-01T00:00:00Z", None]]}}}))
+    built = build_site(tmp_path / "world" / "collection.json", tmp_path / "site")
+    tab = probe()
+    held: list[Any] = []
+    tab.context.route("**/sitegen-map.js", lambda route: held.append(route))  # asked first
+    page = tab.page
+    page.goto((built.out / "index.html").as_uri(), wait_until="commit")
+    page.wait_for_function("() => { const t = document.querySelectorAll('img.leaflet-tile');"
+                           " return t.length > 0 && [...t].every("
+                           "i => i.complete && i.naturalWidth === 0); }")
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector('.leaflet-container[data-basemap="natural-earth"]', timeout=10_000)
+    assert page.evaluate("() => map_collection.getZoom()") <= 1  # the view it began with
+    assert tab.errors == [] and tab.blocked_non_tiles == []

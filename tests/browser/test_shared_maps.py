@@ -32,7 +32,11 @@ def test_every_map_draws_offline(tmp_path: Path, probe: Any, tree: str, root: st
         if data["kind"] == "search":
             continue  # the results map, tested with the search
         page.goto(html.as_uri())
-        page.wait_for_selector('.leaflet-container[data-basemap="natural-earth"]')
+        try:
+            page.wait_for_selector('.leaflet-container[data-basemap="natural-earth"]')
+        except Exception as error:  # Playwright's timeout, named with the page
+            pytest.fail(f"no land layer on {html.relative_to(built.out)}: {error}, "
+                        f"console: {tab.errors}")
         layer = LAYER[data["kind"]]
         if data["kind"] == "collection" and not data["extent"]["features"]:
             layer = "geo_json_items"

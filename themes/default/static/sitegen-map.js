@@ -52,6 +52,13 @@
   } else {
     map.getContainer().setAttribute("data-basemap", "tiles");
     tiles.on("tileerror", showLand);
+    // Offline, tiles may have failed before this script ran, when no one heard their
+    // tileerror (and a view that does not move asks for no more): a broken image is
+    // complete with no width.
+    var shown = map.getContainer().querySelectorAll("img.leaflet-tile");
+    for (var i = 0; i < shown.length; i++) {
+      if (shown[i].complete && shown[i].naturalWidth === 0) { showLand(); break; }
+    }
   }
 
   // --- layers -------------------------------------------------------------------------
