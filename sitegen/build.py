@@ -62,12 +62,14 @@ from sitegen.sources import Reader, is_url
 from sitegen.writer import (
     Output,
     Staging,
+    Walked,
     checked_listing,
     copy_file,
     folder_ids,
     open_output,
     safe_join,
     tree_stats,
+    walk_folders,
 )
 
 T = TypeVar("T")
@@ -296,6 +298,9 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             spool_file.flush()
         lists, writing = _write_node_lists(site, info, spool, list_outs, node_outs,
                                            lists_pool, staging.path)
+        # The items' folders are complete: the workers, once the download lists are
+        # written, walk them for the site's size while this process renders the pages.
+        item_walks = [] if update else _walk_item_folders(site, lists_pool, staging.path)
         clock.mark("catalog and collection download lists")
         copies += _write_nodes(site, env, info, policy, node_outs, reporter, lists, spool)
         clock.mark("catalog and collection pages")
@@ -336,8 +341,11 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             # its size and the identity of its folders while this one writes the build
             # cache's item entries.
             walker = _running(pool)
+            known: dict[str, Walked] = {}
+            for item_walk in item_walks:
+                known.update(item_walk.result())
             walk = aux.submit(tree_stats, staging.output, "",
-                              walker.submit if walker is not None else None)
+                              walker.submit if walker is not None else None, known)
             saved = cached is not None and _save_cache(cached, reporter, staging,
                                                        cached.save_items)
             files, size, folders = walk.result()
@@ -375,6 +383,22 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         updated=updated,
         phases=clock.phases,
     )
+
+
+#: Item folders per walk a worker makes (see :func:`_walk_item_folders`).
+WALK_BATCH = 5_000
+
+
+def _walk_item_folders(site: Site, pool: Executor | None, root: str,
+                       ) -> list[Future[dict[str, Walked]]]:
+    """Walks of the new site's item folders (an item's page as ``FOLDER/index.html``)
+    by ``pool``, in batches; none without a running pool."""
+    if pool is None:
+        return []
+    folders = [item.page[:-11] for item in site.items.values()
+               if item.page.endswith("/index.html")]
+    return [pool.submit(walk_folders, root, folders[n:n + WALK_BATCH])
+            for n in range(0, len(folders), WALK_BATCH)]
 
 
 def _stop_writers(aux: ThreadPoolExecutor, pool: Executor | _LazyPool | None,

@@ -12,8 +12,10 @@ import contextlib
 import errno
 import filecmp
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
@@ -27,6 +29,11 @@ _TMP_TAG = ".sitegen-tmp-"
 _OLD_TAG = ".sitegen-old-"
 
 
+#: an empty, ``.`` or ``..`` segment (a leading or doubled ``/`` makes an empty one), a
+#: backslash or a NUL
+_UNSAFE_PATH = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|[\\\x00]")
+
+
 def safe_join(root: str, rel: str) -> str:
     """Join a relative POSIX output path onto ``root``, refusing any escape.
 
@@ -34,12 +41,11 @@ def safe_join(root: str, rel: str) -> str:
         OutputError: ``rel`` is empty, absolute, or has ``..``, ``.``, empty,
             backslash or NUL segments.
     """
-    if not rel or rel.startswith("/") or "\\" in rel or "\x00" in rel:
+    if _UNSAFE_PATH.search(rel) is not None:
         raise OutputError(f"refusing unsafe output path {rel!r}")
-    parts = rel.split("/")
-    if any(p in ("", ".", "..") for p in parts):
-        raise OutputError(f"refusing unsafe output path {rel!r}")
-    return os.path.join(root, *parts)
+    if os.sep == "/":  # one search and a join: every file of every item comes here
+        return f"{root}/{rel}" if root and not root.endswith("/") else root + rel
+    return os.path.join(root, *rel.split("/"))  # pragma: no cover - Windows
 
 
 _made_dirs: set[str] = set()
@@ -48,7 +54,12 @@ _made_dirs: set[str] = set()
 def _ensure_dir(path: str) -> None:
     """``makedirs`` once per folder and process (a failed open per new folder was a hot spot)."""
     if path not in _made_dirs:
-        os.makedirs(path, exist_ok=True)
+        try:
+            os.mkdir(path)  # mostly an item's new folder, in a folder made before
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(path, exist_ok=True)
         _made_dirs.add(path)
 
 
@@ -64,7 +75,7 @@ def write_file(root: str, rel: str, data: bytes | str) -> int:
     """
     path = safe_join(root, rel)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder = os.path.dirname(path)
+    folder = path.rpartition(os.sep)[0] or os.path.dirname(path)
     _ensure_dir(folder)
     try:
         fd = os.open(path, _WRITE_FLAGS, 0o666)
@@ -526,18 +537,71 @@ def checked_listing(root: str, files: Callable[[], set[str]], ids: dict[str, Fol
     return found, now
 
 
+#: What a walk found below a folder: files, bytes, and the identity of every folder.
+Walked = tuple[int, int, dict[str, FolderId]]
+
+
+#: How long ago a folder must have changed last for an earlier walk of it to be taken
+#: later (see :func:`walk_folders`): more than the coarsest timestamps of common file
+#: systems (2 s on FAT; the kernel's clock ticks on ext4 and tmpfs).
+SETTLED_NS = 3_000_000_000
+
+
+def walk_folders(root: str, folders: Iterable[str]) -> dict[str, Walked]:
+    """:func:`tree_stats` of each of ``folders`` (paths in the site below ``root``) that
+    is a folder: a batch for a worker, walking the items' folders of a new site while
+    the rest of it is still being written (see the ``known`` of :func:`tree_stats`).
+
+    Only settled folders are given: a change time is a clock tick (or two seconds)
+    coarse, so a file added soon after a folder's last change may leave its identity
+    as it was; after :data:`SETTLED_NS`, any change gives it a new one."""
+    out: dict[str, Walked] = {}
+    for rel in folders:
+        settled = time.time_ns() - SETTLED_NS
+        walked = tree_stats(safe_join(root, rel), rel)
+        if rel in walked[2] and all(ident[1] < settled for ident in walked[2].values()):
+            out[rel] = walked
+    return out
+
+
+def _still(path: str, rel: str, walked: Walked) -> bool:
+    """True when every folder of an earlier walk below ``path`` (site path ``rel``) has
+    its identity still: nothing was added, removed or renamed in any of them since."""
+    cut = len(rel)
+    try:
+        return all(_folder_id(os.stat(path + sub[cut:])) == ident
+                   for sub, ident in walked[2].items())
+    except OSError:
+        return False
+
+
+def _by_top_folder(known: dict[str, Walked], rel: str) -> dict[str, dict[str, Walked]]:
+    """``known``'s walks grouped by the folder below ``rel`` they are in."""
+    cut = len(rel) + 1 if rel else 0
+    groups: dict[str, dict[str, Walked]] = {}
+    for name, walked in known.items():
+        if cut and not name.startswith(rel + "/"):
+            continue
+        first = name[cut:].partition("/")[0]
+        groups.setdefault(f"{rel}/{first}" if rel else first, {})[name] = walked
+    return groups
+
+
 def tree_stats(path: Path | str, rel: str = "",
                submit: Callable[..., Future[Any]] | None = None,
-               ) -> tuple[int, int, dict[str, FolderId]]:
+               known: dict[str, Walked] | None = None) -> Walked:
     """``(files, bytes)`` below ``path`` and the identity of every folder (see
     :func:`folder_ids`), in one walk (``scandir``: a third faster than ``os.walk``
     with a ``lstat`` per joined path, for 500,000 files). ``rel``: the path's own
     name in the identities (its path in the site). With ``submit`` (an executor's),
     each top-level folder is walked by it: worker processes walk a large site side by
-    side."""
+    side. ``known``: earlier walks of some folders (by site path, see
+    :func:`walk_folders`), taken instead of walking them again when every folder they
+    found is unchanged."""
     files = total = 0
     ids: dict[str, FolderId] = {}
-    walks: list[Future[tuple[int, int, dict[str, FolderId]]]] = []
+    walks: list[Future[Walked]] = []
+    groups: dict[str, dict[str, Walked]] | None = None  # ``known`` by top-level folder
     top = str(path)
     stack = [(top, rel)]
     while stack:
@@ -556,8 +620,16 @@ def tree_stats(path: Path | str, rel: str = "",
                     if entry.is_dir():  # a link to a folder is skipped, as os.walk does
                         if not entry.is_symlink():
                             name = f"{rel}/{entry.name}" if rel else entry.name
-                            if submit is not None and folder == top:
-                                walks.append(submit(tree_stats, entry.path, name))
+                            walked = known.get(name) if known else None
+                            if walked is not None and _still(entry.path, name, walked):
+                                files += walked[0]
+                                total += walked[1]
+                                ids.update(walked[2])
+                            elif submit is not None and folder == top:
+                                if known and groups is None:
+                                    groups = _by_top_folder(known, rel)
+                                walks.append(submit(tree_stats, entry.path, name, None,
+                                                    groups.get(name) if groups else None))
                             else:
                                 stack.append((entry.path, name))
                         continue

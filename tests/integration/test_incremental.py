@@ -439,8 +439,10 @@ def test_workers_write_a_full_builds_download_lists_and_walk_the_site(
     with _Recording() as executor:
         result = build(str(src), Config(output=str(tmp_path / "site"), base_url=BASE,
                                         jobs=2), Reporter(), executor)
-    # the lists of the catalog and of the collection; a walk of each top-level folder
+    # the lists of the catalog and of the collection; the items' folders (while the
+    # catalog's and collection's pages are rendered); a walk of each top-level folder
     assert executor.functions.count("write_lists_from") == 2
+    assert executor.functions.count("walk_folders") == 1
     assert executor.functions.count("tree_stats") == len(
         [p for p in (tmp_path / "site").iterdir() if p.is_dir()])
     alone = build(str(src), Config(output=str(tmp_path / "alone"), base_url=BASE, jobs=1))

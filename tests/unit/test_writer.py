@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,28 @@ from sitegen.writer import (
 def test_safe_join_refuses_escapes(tmp_path: Path, rel: str) -> None:
     with pytest.raises(OutputError):
         safe_join(str(tmp_path), rel)
+
+
+def test_safe_join_agrees_with_its_rules_segment_by_segment() -> None:
+    """One expression checks the whole path; it must refuse exactly what the rules name:
+    an empty, ``.`` or ``..`` segment, a backslash or a NUL (every mix of these pieces
+    up to four long, joined onto roots with and without a trailing slash)."""
+    import itertools
+    import os
+
+    pieces = ["", ".", "..", "...", ".a", "a.", "a", "/", "\\", "\x00", "b/c"]
+    for n in range(1, 5):
+        for combo in itertools.product(pieces, repeat=n):
+            rel = "".join(combo)
+            segments = rel.split("/")
+            unsafe = "\\" in rel or "\x00" in rel or any(s in ("", ".", "..")
+                                                        for s in segments)
+            for root in ("/site", "/site/", "site", ""):
+                if unsafe:
+                    with pytest.raises(OutputError):
+                        safe_join(root, rel)
+                else:
+                    assert safe_join(root, rel) == os.path.join(root, *segments)
 
 
 def test_commit_swaps_and_abort_keeps_previous(tmp_path: Path) -> None:
@@ -130,6 +153,71 @@ def test_a_walk_split_by_top_level_folder_finds_what_one_walk_finds(tmp_path: Pa
     assert split == whole
     assert whole[0] == 6 and set(whole[2]) == {"", "a", "a/b", "a/b/c", "d", "e", "e/f",
                                                "empty"}
+
+
+def test_a_walk_takes_earlier_walks_of_folders_that_did_not_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item folders walked while the rest of the site is written are taken as walked,
+    folder identities checked: a folder (or one below it) that changed since is walked
+    again, and the result is always what one walk now finds."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sitegen import writer
+    from sitegen.writer import walk_folders
+
+    monkeypatch.setattr(writer, "SETTLED_NS", -10**9)  # every folder counts as settled
+    site = tmp_path / "site"
+    for rel, size in [("index.html", 10), ("c/index.html", 4), ("c/i1/index.html", 3),
+                      ("c/i1/i1.json", 2), ("c/i2/index.html", 5), ("c/i2/sub/x.json", 7),
+                      ("c/i3/index.html", 1), ("d/i4/index.html", 6)]:
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_bytes(b"x" * size)
+    known = walk_folders(str(site), ["c/i1", "c/i2", "c/i3", "d/i4", "c/gone"])
+    assert set(known) == {"c/i1", "c/i2", "c/i3", "d/i4"}
+    assert known["c/i2"] == tree_stats(site / "c" / "i2", "c/i2")
+    whole = tree_stats(site)
+    assert tree_stats(site, known=known) == whole
+    # taken, not walked again: made-up counts with true identities show through
+    made_up = {rel: (100, 1000, ids) for rel, (_n, _b, ids) in known.items()}
+    assert tree_stats(site, known=made_up)[:2] == (whole[0] - 6 + 400, whole[1] - 24 + 4000)
+    # after the walks, files come into a folder and into a folder below one
+    (site / "c" / "i1" / "B01.tif").write_bytes(b"x" * 9)
+    (site / "c" / "i2" / "sub" / "y.json").write_bytes(b"x" * 8)
+    (site / "c" / "new").mkdir()
+    whole = tree_stats(site)
+    assert whole[:2] == (10, 38 + 9 + 8)
+    assert tree_stats(site, known=made_up) == (whole[0] - 2 + 200, whole[1] - 7 + 2000,
+                                              whole[2])
+    with ThreadPoolExecutor(2) as pool:
+        assert tree_stats(site, submit=pool.submit, known=made_up) == \
+            tree_stats(site, known=made_up)
+    assert tree_stats(site, known=known) == whole
+
+
+def test_folders_that_changed_moments_ago_are_not_taken_from_an_earlier_walk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file added within a clock tick of a walk may leave its folder's change time as
+    it was: a walk gives only folders whose last change is older than that."""
+    import os
+
+    from sitegen import writer
+
+    for rel in ("old/index.html", "old/sub/x.json", "new/index.html", "mixed/index.html",
+                "mixed/sub/x.json"):
+        write_file(str(tmp_path), rel, rel)
+    real_stat = os.stat
+
+    def aged(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        """Folders changed long ago: "old" and what is below it, "mixed" but not below."""
+        st = real_stat(path, *args, **kwargs)
+        if str(path).endswith(("old", "old/sub", "mixed")):
+            return os.stat_result(list(st)[:10], {"st_ctime_ns": 10**9})
+        return st
+
+    monkeypatch.setattr(os, "stat", aged)
+    walked = writer.walk_folders(str(tmp_path), ["old", "new", "mixed"])
+    assert set(walked) == {"old"}
+    assert walked["old"][:2] == (2, len("old/index.html") + len("old/sub/x.json"))
 
 
 def test_files_kept_a_set_at_a_time_count_and_are_never_dropped(tmp_path: Path) -> None:
