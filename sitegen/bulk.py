@@ -35,6 +35,7 @@ from sitegen.fields import format_size
 from sitegen.formats import IANA_HASH, decode_multihash
 from sitegen.layout import _safe_segment
 from sitegen.links import HrefPolicy
+from sitegen.picklefast import fast_pickle
 
 #: Placeholder for the relative path from a list file to the site root.
 ROOT = b"\x00ROOT\x00"
@@ -78,6 +79,7 @@ class Stats(NamedTuple):
         return format_size(self.size) if self.sized else None
 
 
+@fast_pickle  # one per item, sent back by the workers
 @dataclass(frozen=True, slots=True)
 class Chunks:
     """An item's rendered list entries and their statistics."""
@@ -227,15 +229,15 @@ def render_chunks(entries: list[Entry], others: list[str]) -> Chunks:
             sized += 1
         if e.url is not None:
             urls.append(e.url + "\n")
+            # (a hex digest and a number: nothing to quote inside their quotes)
             script.append(f"get {shell_quote(e.url)} {shell_quote(e.path)} "
-                          f"{shell_quote(sha)} {shell_quote(size_text)}\n")
+                          f"'{sha}' '{size_text}'\n")
             link = _xml_text(e.url)
         else:
             rel = quote(e.site_path or "")
             urls.append(_ROOT + rel + "\n")
             script.append(f"get_site {shell_quote(rel)} {shell_quote(e.site_path or '')} "
-                          f"{shell_quote(e.path)} {shell_quote(sha)} "
-                          f"{shell_quote(size_text)}\n")
+                          f"{shell_quote(e.path)} '{sha}' '{size_text}'\n")
             link = _ROOT + _xml_text(rel)
         meta4.append(f'  <file name="{_xml_attribute(e.path)}">\n')
         if e.size is not None:

@@ -526,6 +526,19 @@ def _str_or_none(value: object) -> str | None:
 
 def valid_bbox(value: object) -> tuple[float, float, float, float] | None:
     """Return ``(west, south, east, north)`` of a 4- or 6-number STAC bbox, or None."""
+    if type(value) is list and len(value) == 4:
+        # the usual four floats (every item is checked several times): compared
+        # directly, the same conditions as below
+        west, south, east, north = value
+        if type(west) is float and type(south) is float and type(east) is float and \
+                type(north) is float and -360.0 <= west <= 360.0 and \
+                -360.0 <= east <= 360.0 and -90.0 <= south <= north <= 90.0:
+            return west, south, east, north
+    return _valid_bbox(value)
+
+
+def _valid_bbox(value: object) -> tuple[float, float, float, float] | None:
+    """:func:`valid_bbox` the general way."""
     if not isinstance(value, list | tuple) or len(value) not in (4, 6):
         return None
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):

@@ -67,7 +67,7 @@ DATA_TYPES = {
 }
 DATE_FIELDS = frozenset({"datetime", "start_datetime", "end_datetime", "created", "updated"})
 #: ``YYYY-MM-DDTHH:MM:SS[.fff]Z`` from the year 1000 on (``%Y`` writes no leading zero).
-_UTC_STAMP = re.compile(r"[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\Z")
+UTC_STAMP = re.compile(r"[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\Z")
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
 _HEX_COLOR = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _EMAIL = re.compile(r"^[^@\s\"'<>]+@[^@\s\"'<>]+\.[^@\s\"'<>]+$")
@@ -185,7 +185,7 @@ def format_datetime(value: str) -> str:
     if len(text) == 10:
         return parsed.strftime("%Y-%m-%d")
     seconds = bool(parsed.second or parsed.microsecond)
-    if _UTC_STAMP.match(text):
+    if UTC_STAMP.match(text):
         # the usual form, whose digits are those strftime would write (a third of the
         # time: dates are formatted for every item page and every list row)
         return f"{text[:10]} {text[11:19] if seconds else text[11:16]} UTC"
@@ -213,14 +213,17 @@ def format_number(value: float) -> str:
 
 def format_size(size: object) -> str:
     """Bytes as ``12.3 MB`` (decimal units)."""
-    if not isinstance(size, int | float) or isinstance(size, bool) or size < 0:
+    # (a JSON number, as every asset of every item has, passes the first test alone)
+    if not ((type(size) is int or type(size) is float) and size >= 0) and (
+            not isinstance(size, int | float) or isinstance(size, bool) or size < 0):
         return escape(str(size))
-    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
-        if size < 1000 or unit == "PB":
-            return f"{size:.0f} {unit}" if unit == "B" else \
-                f"{i18n.decimal(f'{size:.1f}')} {unit}"
+    if size < 1000:
+        return f"{size:.0f} B"
+    for unit in ("kB", "MB", "GB", "TB", "PB"):
         size /= 1000
-    return str(size)  # pragma: no cover
+        if size < 1000 or unit == "PB":
+            break
+    return f"{i18n.decimal(f'{size:.1f}')} {unit}"
 
 
 def value_html(key: str, value: Any, depth: int = 0,

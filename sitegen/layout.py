@@ -29,6 +29,8 @@ RESERVED_TOP = frozenset(
 JSON_SUFFIXES = (".json", ".geojson")
 _UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f\\:*?"<>|]')
 _MAX_SEGMENT = 180
+_URL_SAFE = "/-_.~!$&'()*+,;=@"
+_KEPT_BY_QUOTE = re.compile(r"[A-Za-z0-9/\-_.~!$&'()*+,;=@]*")
 
 
 def _safe_segment(segment: str) -> str:
@@ -145,8 +147,9 @@ def relative_url(target: str, from_page: str) -> str:
     Both are output paths relative to the site root. The result always names a file
     (``../index.html``, never ``../``), so it works from ``file://`` too.
     """
-    rel = relative_path(target, posixpath.dirname(from_page))
-    return quote(rel, safe="/-_.~!$&'()*+,;=@")
+    rel = relative_path(target, from_page.rpartition("/")[0])
+    # quoting changes nothing when every character is one it keeps (most paths)
+    return rel if _KEPT_BY_QUOTE.fullmatch(rel) else quote(rel, safe=_URL_SAFE)
 
 
 def relative_path(target: str, start: str) -> str:

@@ -8,12 +8,12 @@ changed on every build. Written as a stream, so a million items need no list in 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import BinaryIO
 from urllib.parse import quote, urlparse
 from xml.sax.saxutils import escape
 
-from sitegen.fields import parse_timestamp
+from sitegen.fields import UTC_STAMP, parse_timestamp
 
 #: The sitemaps.org limit of URLs per file (the 50 MB limit is far off at this count).
 MAX_URLS = 50_000
@@ -22,6 +22,14 @@ _NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 def w3c_datetime(value: str | None) -> str | None:
     """A STAC timestamp as W3C datetime (UTC, ``Z``), or None when it does not parse."""
+    if value and UTC_STAMP.match(value):
+        # the usual form: its own first 19 characters once it parses (every item's
+        # date goes through here when it is crawled)
+        try:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return value[:19] + "Z"
     parsed = parse_timestamp(value)
     return None if parsed is None else parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -144,3 +144,18 @@ def test_lastmod_is_the_date_itself_when_that_is_w3c_already() -> None:
     assert summary.lastmod is summary.datetime
     props["datetime"] = "2021-09-08T07:26:12+02:00"
     assert summarise_item(doc, "/x.json", "/x.json").lastmod == "2021-09-08T05:26:12Z"
+
+
+@pytest.mark.parametrize("value", [
+    [0.5, 1.5, 2.5, 3.5], [-180.0, -90.0, 180.0, 90.0], [-360.0, 0.0, 360.0, 0.0],
+    [-360.1, 0.0, 1.0, 1.0], [0.0, 0.0, 360.5, 1.0], [0.0, -90.5, 1.0, 1.0],
+    [0.0, 1.0, 1.0, 90.5], [0.0, 2.0, 1.0, 1.0], [0.0, 1.0, 1.0, 1.0], [179.0, 0.0, -179.0, 1.0],
+    [float("nan"), 0.0, 1.0, 1.0], [0.0, float("nan"), 1.0, 1.0], [0.0, 0.0, float("inf"), 1.0],
+    [-0.0, -0.0, 0.0, 0.0], [0, 1, 2, 3], [0.0, 1, 2.0, 3.0], [0.0, True, 2.0, 3.0],
+    [0.0, "1", 2.0, 3.0], (0.0, 1.0, 2.0, 3.0), [0.0, 1.0, 2.0], [0.0, 1.0, 5.0, 2.0, 3.0, 6.0],
+    [0.0, 1.0, 2.0, None], "0,1,2,3", None,
+])
+def test_usual_boxes_are_checked_as_the_general_way_does(value: object) -> None:
+    from sitegen.catalog import _valid_bbox
+
+    assert repr(valid_bbox(value)) == repr(_valid_bbox(value))  # -0.0 and number types too

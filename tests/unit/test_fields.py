@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from sitegen import fields
+from sitegen import fields, sitemap
 from sitegen.fields import (
     bbox_text,
     datetime_text,
@@ -39,9 +39,30 @@ def test_datetimes_are_readable() -> None:
 ])
 def test_usual_utc_stamps_are_formatted_as_the_general_way_does(
         value: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    fast = format_datetime(value)
-    monkeypatch.setattr(fields, "_UTC_STAMP", re.compile(r"(?!)"))  # never matches
+    fast, w3c = format_datetime(value), sitemap.w3c_datetime(value)
+    monkeypatch.setattr(fields, "UTC_STAMP", re.compile(r"(?!)"))  # never matches
+    monkeypatch.setattr(sitemap, "UTC_STAMP", re.compile(r"(?!)"))
     assert format_datetime(value) == fast
+    assert sitemap.w3c_datetime(value) == w3c
+
+
+@pytest.mark.parametrize(("size", "text"), [
+    (0, "0 B"), (1, "1 B"), (999, "999 B"), (1000, "1.0 kB"), (999_949, "999.9 kB"),
+    (999_950, "1000.0 kB"), (1_500_000, "1.5 MB"), (10**15, "1.0 PB"), (10**18, "1000.0 PB"),
+    (10**30, "1000000000000000.0 PB"), (0.0, "0 B"), (0.4, "0 B"), (999.5, "1000 B"),
+    (1e3, "1.0 kB"), (5.55e9, "5.5 GB"), (1e300, f"{1e300 / 1000**5:.1f} PB"),
+    (float("inf"), "inf PB"), (float("nan"), "nan PB"), (-1, "-1"), (-0.5, "-0.5"),
+    (True, "True"), (False, "False"), ("12", "12"), (None, "None"), ([1], "[1]"),
+])
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_sizes_of_json_numbers_and_of_anything_else(
+        size: object, text: str, language: str) -> None:
+    fields.i18n.activate(language)
+    try:
+        assert fields.format_size(size) == (text.replace(".", ",") if language == "de" and
+                                            text[-2:] in ("kB", "MB", "GB", "PB") else text)
+    finally:
+        fields.i18n.activate("en")
 
 
 def test_values_are_never_python_reprs() -> None:

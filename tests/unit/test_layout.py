@@ -51,6 +51,19 @@ def test_allocator_numbers_collisions_deterministically() -> None:
     assert not alloc.claim("404.html")
 
 
+def test_relative_urls_are_quoted_exactly_when_quoting_changes_them() -> None:
+    """Paths whose characters quoting keeps skip it: every other character still gets
+    quoted (each ASCII character, and a few others, in a file name)."""
+    import posixpath
+    from urllib.parse import quote
+
+    for char in [chr(n) for n in range(32, 127)] + ["é", "\u2028", "\U0001f600", "\x7f"]:
+        target = f"a/b{char}c.html"
+        expected = quote(relative_path(target, posixpath.dirname("x/index.html")),
+                         safe="/-_.~!$&'()*+,;=@")
+        assert relative_url(target, "x/index.html") == expected, char
+
+
 def test_relative_urls_name_files_and_are_encoded() -> None:
     assert relative_url("index.html", "a/b/index.html") == "../../index.html"
     assert relative_url("a/b/c d#1.html", "index.html") == "a/b/c%20d%231.html"
