@@ -603,14 +603,14 @@ def node_map(site: Site, node: NodePage, boxes: dict[str, BBox | None],
     locations = list(site.items_below(node.location)) if node.kind == "collection" \
         else list(node.items)
     read = len(locations) <= FOOTPRINT_ITEMS
-    items = [(site.items[loc].title, relative_url(site.items[loc].page, page),
-              footprint(loc) if read else b"", site.items[loc].summary.bbox)
-             for loc in locations]
+    items = [(item.title, item.page, footprint(loc) if read else b"", item.summary.bbox)
+             for loc in locations for item in (site.items[loc],)]
     children = [(site.nodes[c].title, relative_url(site.nodes[c].page, page),
                  site.nodes[c].kind, b)
                 for c in node.children if (b := boxes.get(c)) is not None]
     extents = extent_boxes(node.doc) if node.kind == "collection" else []
-    return node_map_data(node.kind, extents, children, items)
+    return node_map_data(node.kind, extents, children, items,
+                         lambda target: relative_url(target, page))
 
 
 def item_jobs(site: Site) -> Iterator[ItemJob]:

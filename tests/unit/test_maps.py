@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import orjson
 import pytest
@@ -96,6 +97,66 @@ def test_items_layer_stays_within_the_budget() -> None:
     assert len(orjson.dumps(layer)) <= MAP_BUDGET
     counts = sum(f["properties"]["count"] for f in json.loads(orjson.dumps(layer))["features"])
     assert counts == 20_000
+
+
+def test_items_layer_makes_links_only_for_the_items_it_shows() -> None:
+    asked: list[str] = []
+
+    def url(page: str) -> str:
+        asked.append(page)
+        return f"../{page}"
+
+    boxed = [(f"i{n}", f"i{n}.html", b"", (n % 90, 0.0, n % 90 + 1.0, 1.0))
+             for n in range(5_000)]
+    layer, note = items_layer(boxed[:100], url=url)
+    shown = json.loads(orjson.dumps(layer))["features"]
+    assert note and "bounding boxes" in note
+    assert [f["properties"]["u"] for f in shown] == [f"../i{n}.html" for n in range(100)]
+    assert asked == [f"i{n}.html" for n in range(100)]
+    asked.clear()
+    # too many for boxes: clusters, after the boxes that fitted in the budget
+    layer, note = items_layer(boxed[:200], budget=30_000, url=url)
+    assert note and "clusters" in note
+    assert asked == [f"i{n}.html" for n in range(len(asked))] and 100 < len(asked) < 200
+    asked.clear()
+    # so many that even the shortest boxes could not fit: clusters without trying
+    layer, note = items_layer(boxed, budget=30_000, url=url)
+    assert note and "clusters" in note and asked == []
+
+
+def test_clusters_are_those_of_a_grid_made_at_each_size_in_turn() -> None:
+    """The cell size is found from merged counts, then the points grouped once: the same
+    clusters as grouping all points again at each size until few enough cells."""
+    import math
+    import random
+
+    from sitegen.maps import feature, grid_clusters
+
+    def regrouped(pts: list[tuple[float, float, str]], cells: int) -> list[dict[str, Any]]:
+        size = 0.25
+        while True:
+            grid: dict[tuple[int, int], list[float]] = {}
+            for lon, lat, _ in pts:
+                cell = grid.setdefault((math.floor(lon / size), math.floor(lat / size)),
+                                       [0.0, 0.0, 0.0])
+                cell[0] += lon
+                cell[1] += lat
+                cell[2] += 1
+            if len(grid) <= cells or size >= 45:
+                break
+            size *= 2
+        return [feature({"type": "Point", "coordinates": [round(x / n, 4), round(y / n, 4)]},
+                        count=int(n)) for x, y, n in (grid[k] for k in sorted(grid))]
+
+    rnd = random.Random(7)
+    for _ in range(60):
+        spread = rnd.choice([0.01, 1.0, 30.0, 180.0])
+        centre = rnd.choice([0.0, 179.99, -179.5, 45.25])
+        lat = min(spread, 90.0)
+        pts = [(centre + rnd.uniform(-spread, spread), rnd.uniform(-lat, lat), "")
+               for _ in range(rnd.choice([1, 7, 300, 3000]))]
+        cells = rnd.choice([1, 10, 1500])
+        assert grid_clusters(pts, cells) == regrouped(pts, cells)
 
 
 def test_node_map_data_and_script_json_escaping() -> None:

@@ -59,3 +59,23 @@ def test_page_links_keep_the_ends_and_a_window() -> None:
     near_start = page_links(pages, 3, "index-4.html")
     assert [n for n, _ in near_start] == [1, 2, 3, 4, 5, 6, None, 30]
     assert [n for n, _ in page_links(pages[:4], 1, "index-2.html")] == [1, 2, 3, 4]
+
+
+def test_what_a_worker_sends_back_per_item_pickles_as_calls_not_states() -> None:
+    """An item's result and its download chunks are unpickled as their classes called
+    with their fields: a slots dataclass's state pickling called ``dataclasses.fields``
+    for every object, in the process receiving a result per item."""
+    import pickle
+    import pickletools
+
+    from sitegen.bulk import Chunks, Stats
+    from sitegen.pages import ItemResult
+    from sitegen.reporter import Diagnostic
+
+    chunks = Chunks(b"u", b"s", b"m", b"", Stats(1, 2, 1, 0), b"d")
+    result = ItemResult("a/item.json", 10, (("a/x.tif", "a/x.tif"),),
+                        (Diagnostic("a/item.json", "odd"),), True, chunks, b"{}",
+                        ("a/item/index.html",))
+    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    assert pickle.loads(data) == result
+    assert not [op for op, _arg, _pos in pickletools.genops(data) if op.name == "BUILD"]

@@ -58,3 +58,29 @@ def test_templates_are_loaded_once_per_environment() -> None:
         env.get_template("partials/map.html", "item.html")
     assert env.get_template("default/item.html").filename == item.filename
     assert env.get_template("item.html", globals={"extra": 1}).globals["extra"] == 1
+
+
+@pytest.mark.parametrize("remote_images", [False, True])
+def test_thumbnails_on_other_hosts_are_shown_only_when_remote_images_are_allowed(
+        tmp_path: object, remote_images: bool) -> None:
+    """A page loads another host's image only with ``remote_images``; without it every
+    http(s) thumbnail gives no URL (answered before the policy is asked)."""
+    from pathlib import Path
+
+    from sitegen.layout import Layout
+    from sitegen.links import HrefPolicy
+    from sitegen.render import thumbnail_url
+
+    root = Path(str(tmp_path))
+    (root / "a").mkdir()
+    (root / "a" / "t.png").write_bytes(b"png")
+    policy = HrefPolicy(Layout(str(root / "catalog.json")), False, True, None, remote_images)
+    for url in ("https://x.example/t.png", "http://x.example/a b/t.jpg",
+                "https://x.example/t.png?sig=1", "https://x.example/no-image.tif"):
+        copies: list[tuple[str, str]] = []
+        shown = thumbnail_url(url, "a/b/index.html", policy, copies)
+        assert shown == (None if not remote_images or url.endswith(".tif") else
+                         policy.asset(url, url, "a/b/index.html").url) and copies == []
+    copies = []
+    assert thumbnail_url(str(root / "a" / "t.png"), "a/b/index.html", policy,
+                         copies) == "../t.png" and len(copies) == 1
