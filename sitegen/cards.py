@@ -87,10 +87,14 @@ def _target_dict(target: Target, label: str, media: str | None) -> dict[str, Any
     }
 
 
-def requester_pays(asset: dict[str, Any], doc: dict[str, Any]) -> bool:
-    """True when the storage extension says the downloader pays (v1 or v2 fields)."""
+def requester_pays(asset: dict[str, Any], doc: dict[str, Any],
+                   item: bool | None = None) -> bool:
+    """True when the storage extension says the downloader pays (v1 or v2 fields).
+    ``item``: the answer for an asset without storage fields, when known already."""
     if "storage:refs" not in asset and "storage:requester_pays" not in asset:
         # most assets (asked once per asset of every item): only the item can say so
+        if item is not None:
+            return item
         props = doc.get("properties")
         return isinstance(props, dict) and props.get("storage:requester_pays") is True
     props = as_dict(doc.get("properties"))
@@ -200,6 +204,7 @@ class AssetCards:
         if not isinstance(assets, dict):
             return []
         rows: list[dict[str, Any]] = []
+        pays = requester_pays({}, doc)  # what the item says, for assets that say nothing
         for key, asset in assets.items():
             if not isinstance(asset, dict):
                 continue
@@ -207,7 +212,7 @@ class AssetCards:
             if target.copy is not None:
                 copies.append(target.copy)
             index = len(rows) + 1
-            shape, values = self._shape(index, str(key), asset, target, policy, doc) \
+            shape, values = self._shape(index, str(key), asset, target, policy, doc, pays) \
                 if self.reuse else (None, [])
             made = self.shapes.get(shape) if shape is not None else None
             if made is not None:
@@ -229,26 +234,37 @@ class AssetCards:
         return rows
 
     def _shape(self, index: int, key: str, asset: dict[str, Any], target: Target,
-               policy: HrefPolicy, doc: dict[str, Any],
+               policy: HrefPolicy, doc: dict[str, Any], pays: bool,
                ) -> tuple[tuple[Any, ...] | None, list[str]]:
         """Everything the card shows or branches on except the values filled in, and
-        those values in slot order (URL, href text, size, checksum)."""
+        those values in slot order (URL, href text, size, checksum). ``pays``: what
+        :func:`requester_pays` says for an asset without storage fields."""
         if asset.get("alternate"):
             return None, []  # alternate hrefs: rare, rendered directly
         try:
-            rest = orjson.dumps({k: v for k, v in asset.items() if k not in _VALUES})
+            others = asset.copy()  # and drop the values: half a comprehension's cost
+            for name in _VALUES:
+                others.pop(name, None)
+            rest = orjson.dumps(others)
         except orjson.JSONEncodeError:
             return None, []
-        media = asset.get("type") if isinstance(asset.get("type"), str) else None
-        roles = [r for r in as_list(asset.get("roles")) if isinstance(r, str)]
+        media = asset.get("type")
+        if not isinstance(media, str):
+            media = None
+        url = target.url
         size = format_size(asset["file:size"]) if "file:size" in asset else ""
         checksum = _checksum(asset.get("file:checksum"))
-        shape = (index, key, rest, target.url is None, bool(target.url), bool(target.text),
-                 (target.url or "").startswith(("http://", "https://")), str(target.note),
-                 self._format(media, target.text), _preview(target, policy, media, roles, key),
-                 requester_pays(asset, doc), "file:size" in asset, bool(size),
+        # (a preview needs a URL the page may load: most are on another host, and then
+        # the roles need not be looked at)
+        preview = url is not None and policy.may_inline(url) and _preview(
+            target, policy, media, [r for r in as_list(asset.get("roles")) if isinstance(r, str)],
+            key)
+        shape = (index, key, rest, url is None, bool(url), bool(target.text),
+                 url is not None and url.startswith(("http://", "https://")), str(target.note),
+                 self._format(media, target.text), preview,
+                 requester_pays(asset, doc, pays), "file:size" in asset, bool(size),
                  isinstance(size, Markup), checksum["algorithm"] if checksum else None)
-        return shape, [target.url or "", target.text, size, checksum["hex"] if checksum else ""]
+        return shape, [url or "", target.text, size, checksum["hex"] if checksum else ""]
 
     def _format(self, media: str | None, text: str) -> str | None:
         """:func:`format_name`, remembered per media type when the href plays no part."""

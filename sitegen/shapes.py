@@ -214,12 +214,25 @@ class PageShapes:
 
     def __init__(self, env: Environment, name: str) -> None:
         self.template: Template = env.get_template(name)
-        self.reuse = ENABLED and _from_default_theme(env, name)
+        self._env, self._name = env, name
+        self._reuse: bool | None = None if ENABLED else False
         nonce = uuid.uuid4().hex
         self._open = f"\ue000{nonce}"
         self._split = re.compile(f"\ue000{nonce}([0-9]+)(<|&lt;|&amp;lt;)\ue001")
         self.seen: set[int] = set()
         self.shapes: dict[tuple[Any, ...], Made | None] = {}
+
+    @property
+    def reuse(self) -> bool:
+        """True when pages may be made by shape: the templates are vetted when first
+        asked (at a shape's second page), not for a rebuild rendering one page."""
+        if self._reuse is None:
+            self._reuse = _from_default_theme(self._env, self._name)
+        return self._reuse
+
+    @reuse.setter
+    def reuse(self, value: bool) -> None:
+        self._reuse = value
 
     @classmethod
     def of(cls, env: Environment, name: str) -> PageShapes:
@@ -233,7 +246,7 @@ class PageShapes:
     def render(self, context: dict[str, Any]) -> bytes:
         """The page for ``context`` as :func:`~sitegen.render.render_page` gives it:
         filled in from its shape, or rendered by Jinja."""
-        if not self.reuse:
+        if self._reuse is False:
             return render_page(self.template, context)
         walked = signature(context)
         if walked is None:
@@ -251,6 +264,8 @@ class PageShapes:
             return page
         key = hash(sig)
         if key in self.seen:
+            if not self.reuse:
+                return page
             if len(self.shapes) >= LIMIT:
                 self.shapes.clear()
             self.shapes[sig] = self._make(context, values, page)

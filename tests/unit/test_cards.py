@@ -47,9 +47,19 @@ def _catalog(root: Path, items: int = 30) -> Path:
             }
         assets["thumb"] = {"href": "https://img.example/t.png", "type": "image/png",
                            "roles": ["thumbnail"]}
+        # a local image previewed or not by its roles; the downloader pays by the item,
+        # by a storage scheme, or not
+        (folder / "ov.png").write_bytes(b"png")
+        assets["ov"] = {"href": "./ov.png", "type": "image/png",
+                        "roles": ["overview"] if n % 2 else ["data"]}
+        assets["s3"] = {"href": f"s3://bucket/{n}.tif", "storage:refs": ["s"]}
+        properties: dict[str, Any] = {"datetime": "2024-01-01T00:00:00Z"}
+        if n % 3 == 0:
+            properties["storage:requester_pays"] = True
         (folder / "item.json").write_text(json.dumps({
             "type": "Feature", "stac_version": "1.0.0", "id": f"item-{n}",
-            "geometry": None, "properties": {"datetime": "2024-01-01T00:00:00Z"},
+            "geometry": None, "properties": properties,
+            "storage:schemes": {"s": {"type": "aws-s3", "requester_pays": n % 4 == 1}},
             "links": [{"rel": "root", "href": "../collection.json"},
                       {"rel": "parent", "href": "../collection.json"}],
             "assets": assets}), encoding="utf-8")

@@ -183,6 +183,28 @@ def test_only_the_default_themes_item_page_is_made_by_shape(tmp_path: Path,
     assert not PageShapes(make_environment(default, "en"), "item.html").reuse
 
 
+def test_templates_are_vetted_at_a_shapes_second_page_not_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild renders one page: it does not pay for vetting the templates."""
+    vetting: list[str] = []
+    real = shapes._from_default_theme
+
+    def counted(env: Any, name: str) -> bool:
+        vetting.append(name)
+        return real(env, name)
+
+    monkeypatch.setattr(shapes, "_from_default_theme", counted)
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "page.html").write_text("<p>{{ a }}</p>", encoding="utf-8")
+    env = make_environment((str(theme), str(default_theme_dir())), "en")
+    made = PageShapes(env, "page.html")
+    assert made.render({"a": "one"}) == b"<p>one</p>" and vetting == []
+    assert made.render({"a": "two"}) == b"<p>two</p>" and vetting == ["page.html"]
+    assert made.render({"a": "three"}) == b"<p>three</p>" and vetting == ["page.html"]
+    assert made.shapes == {}  # (a user's template: never made by shape)
+
+
 def test_shapes_are_forgotten_past_the_limit(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shapes, "LIMIT", 3)
