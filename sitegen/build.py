@@ -344,11 +344,13 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             known: dict[str, Walked] = {}
             for item_walk in item_walks:
                 known.update(item_walk.result())
+            item_walks.clear()  # (their results, each folder's files: now in ``known``)
             walk = aux.submit(tree_stats, staging.output, "",
                               walker.submit if walker is not None else None, known)
             saved = cached is not None and _save_cache(cached, reporter, staging,
                                                        cached.save_items)
             files, size, folders = walk.result()
+            known.clear()
             clock.mark("output size")
             updated = None
         if cached is not None and saved:
@@ -596,8 +598,7 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
                 reporter.add_diagnostics(list(result.diagnostics))
                 if result.ok:
                     reporter.page("item", item.page)
-                for rel in files:
-                    out.settle(rel)
+                out.settle_files(files)
                 if result.chunks is not None:
                     spool.add(loc, result.chunks, result.footprint)
                 copies.extend(result.copies)

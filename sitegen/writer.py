@@ -140,8 +140,9 @@ class Output:
         self.record = record
         self.existing = existing
         self.files: set[str] = _Manifest()
-        #: files kept a set at a time (an item's), not added to ``files`` one by one:
-        #: half a million names at 100,000 items (see :meth:`keep_files`)
+        #: files kept or settled a set at a time (an item's), not added to ``files`` one
+        #: by one: half a million names at 100,000 items (see :meth:`keep_files`,
+        #: :meth:`settle_files`)
         self.kept: list[tuple[str, ...]] = []
         self._kept: set[str] | None = None
         self.copies: list[tuple[str, str]] = []  # asset copies its pages link to
@@ -232,6 +233,21 @@ class Output:
                     os.remove(new)
                     return
         self._changed(rel)
+
+    def settle_files(self, rels: tuple[str, ...]) -> None:
+        """:meth:`settle` a set of files made together (an item's, by a worker). In a
+        full build they join :attr:`kept` as the tuple they are, which the build cache
+        keeps too: no set of half a million names (a million at 100,000 items' worth
+        of memory: 700 bytes an item)."""
+        if self.previous is not None:
+            for rel in rels:
+                self.settle(rel)
+            return
+        self.kept.append(rels)
+        self._kept = None
+        if self.record is not None:
+            for rel in rels:
+                self.record(rel)
 
     def _changed(self, rel: str) -> None:
         if self.record is not None:

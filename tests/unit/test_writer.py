@@ -257,3 +257,31 @@ def test_with_the_cache_list_unchanged_kept_names_are_not_looked_up(tmp_path: Pa
     assert out.keep_files(("a/index.html", "a/a.json")) and out.keep_all(("b/index.html",))
     assert out.keep("a/copy.png") and not out.keep("a/missing.png")
     assert out.count() == 4 and out.has("a/a.json") and not out.has("a/missing.png")
+
+
+def test_files_settled_a_set_at_a_time(tmp_path: Path) -> None:
+    """An item's files, written by a worker: a full build takes the set as it is (no
+    name added one by one) and still knows and counts them; a rebuild compares each
+    with the previous site's and drops the equal ones."""
+    changed: list[str] = []
+    full = Output(str(tmp_path / "full"), None, changed.append)
+    item = ("a/index.html", "a/a.json")
+    write_file(str(tmp_path / "full"), "a/index.html", "page")
+    write_file(str(tmp_path / "full"), "a/a.json", "{}")
+    full.settle_files(item)
+    full.write("index.html", "root")
+    assert full.kept[0] is item and full.files == {"index.html"}
+    assert full.has("a/a.json") and full.has("index.html") and not full.has("b/b.json")
+    assert full.count() == 3 and changed == ["a/index.html", "a/a.json", "index.html"]
+
+    previous = tmp_path / "site"
+    write_file(str(previous), "a/index.html", "page")
+    write_file(str(previous), "a/a.json", "{}")
+    staging = tmp_path / "staging"
+    write_file(str(staging), "a/index.html", "page, edited")
+    write_file(str(staging), "a/a.json", "{}")
+    changed.clear()
+    update = Output(str(staging), str(previous), changed.append, {"a/index.html", "a/a.json"})
+    update.settle_files(item)
+    assert changed == ["a/index.html"] and not (staging / "a" / "a.json").exists()
+    assert update.files == set(item) and update.count() == 2
