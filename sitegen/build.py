@@ -60,6 +60,7 @@ from sitegen.search import Doc, index_files, search_docs, write_index
 from sitegen.sitemap import robots_txt, write_sitemaps
 from sitegen.sources import Reader, is_url
 from sitegen.writer import (
+    FolderId,
     Output,
     Staging,
     Walked,
@@ -204,7 +205,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
     # With a usable build cache the site is updated in place: the staging folder
     # then receives only the files that are new or changed.
     update = cached is not None and cached.reusing
-    listing: Future[tuple[set[str] | None, dict[str, tuple[int, int]]]] | None = None
+    listing: Future[tuple[set[str] | None, dict[str, FolderId]]] | None = None
     writing: list[tuple[Output, Future[list[str]]]] = []  # download lists in the workers
     try:
         if update:
@@ -225,7 +226,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         info = _site_info(site, messages)
         clock.mark("model")
         existing: set[str] | None = None  # (None: the cache's list of files holds)
-        folders: dict[str, tuple[int, int]] = {}
+        folders: dict[str, FolderId] = {}
         if listing is not None:
             existing, folders = listing.result()
             clock.mark("waiting for the check of the previous site (a thread)")

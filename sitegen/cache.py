@@ -41,7 +41,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -49,13 +49,16 @@ from sitegen import __version__
 from sitegen.bulk import entry_bytes
 from sitegen.i18n import LOCALE_DIR
 
+if TYPE_CHECKING:
+    from sitegen.writer import FolderId
+
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
 #: Garbage the spool may hold beyond as much as its live entries before a build
 #: starts a fresh one.
 SPOOL_SLACK = 64 << 20
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 11
+FORMAT = 12
 
 
 def cache_root() -> Path:
@@ -164,7 +167,7 @@ class State:
         field(default_factory=dict)
     #: ``folder -> (inode, change time)`` when the manifest was made (see
     #: :func:`sitegen.writer.checked_listing`)
-    folders: dict[str, tuple[int, int]] = field(default_factory=dict)
+    folders: dict[str, FolderId] = field(default_factory=dict)
     #: ``item -> (key, search document)`` (see :func:`sitegen.search.search_docs`)
     docs: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     #: the files holding ``items`` and ``docs``, one per shard (see :meth:`BuildCache.save`)
@@ -295,7 +298,7 @@ class BuildCache:
         return self.dir / "updating"
 
     def save(self, spool_bytes: int, total_bytes: int,
-             folders: dict[str, tuple[int, int]]) -> None:
+             folders: dict[str, FolderId]) -> None:
         """Write this build's state (after the new site is in place).
 
         The item entries and search documents are split into :data:`SHARDS` files by a

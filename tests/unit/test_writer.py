@@ -285,3 +285,19 @@ def test_files_settled_a_set_at_a_time(tmp_path: Path) -> None:
     update.settle_files(item)
     assert changed == ["a/index.html"] and not (staging / "a" / "a.json").exists()
     assert update.files == set(item) and update.count() == 2
+
+
+def test_a_folder_identity_is_its_inode_and_change_time_in_one_number() -> None:
+    import os
+
+    from sitegen.writer import _folder_id, changed_ns
+
+    def st(ino: int, ctime_ns: int) -> os.stat_result:
+        return os.stat_result((0o40755, ino, 1, 2, 0, 0, 4096, 0, 0, 0),
+                              {"st_ctime_ns": ctime_ns})
+
+    stamp = 1_795_393_874_646_931_180
+    ids = {_folder_id(st(ino, ns)) for ino in (1, 2, 2**40) for ns in (0, stamp, stamp + 1)}
+    assert len(ids) == 9  # every inode and change time apart
+    assert changed_ns(_folder_id(st(2**40, stamp))) == stamp
+    assert changed_ns(_folder_id(st(7, -1))) > stamp  # before 1970: never settled
