@@ -345,7 +345,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             known: dict[str, Walked] = {}
             for item_walk in item_walks:
                 known.update(item_walk.result())
-            item_walks.clear()  # (their results, each folder's files: now in ``known``)
+            item_walks.clear()  # (their results are in ``known`` now)
             walk = aux.submit(tree_stats, staging.output, "",
                               walker.submit if walker is not None else None, known)
             saved = cached is not None and _save_cache(cached, reporter, staging,

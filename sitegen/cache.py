@@ -165,7 +165,7 @@ class State:
     #: ``name -> (key, files, asset copies)`` of files made together
     groups: dict[str, tuple[bytes, tuple[str, ...], tuple[tuple[str, str], ...]]] = \
         field(default_factory=dict)
-    #: ``folder -> (inode, change time)`` when the manifest was made (see
+    #: ``folder -> identity`` (inode and change time) when the manifest was made (see
     #: :func:`sitegen.writer.checked_listing`)
     folders: dict[str, FolderId] = field(default_factory=dict)
     #: ``item -> (key, search document)`` (see :func:`sitegen.search.search_docs`)

@@ -237,8 +237,8 @@ class Output:
     def settle_files(self, rels: tuple[str, ...]) -> None:
         """:meth:`settle` a set of files made together (an item's, by a worker). In a
         full build they join :attr:`kept` as the tuple they are, which the build cache
-        keeps too: no set of half a million names (a million at 100,000 items' worth
-        of memory: 700 bytes an item)."""
+        keeps too: no set of half a million names at 100,000 items (about 200 bytes an
+        item, the names being the cache entries' own)."""
         if self.previous is not None:
             for rel in rels:
                 self.settle(rel)
