@@ -213,9 +213,7 @@ def format_number(value: float) -> str:
 
 def format_size(size: object) -> str:
     """Bytes as ``12.3 MB`` (decimal units)."""
-    # (a JSON number, as every asset of every item has, passes the first test alone)
-    if not ((type(size) is int or type(size) is float) and size >= 0) and (
-            not isinstance(size, int | float) or isinstance(size, bool) or size < 0):
+    if not isinstance(size, int | float) or isinstance(size, bool) or size < 0:
         return escape(str(size))
     if size < 1000:
         return f"{size:.0f} B"

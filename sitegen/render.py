@@ -411,8 +411,8 @@ def thumbnail_url(
     """URL of a thumbnail (already resolved to a location) from ``page``, or None."""
     if location is None:
         return None
-    if not policy.remote_images and location.startswith(("http://", "https://")):
-        return None  # the policy's answer: another host's image, which pages do not load
+    if not policy.may_inline(location):
+        return None  # another host's image, which pages do not load: asked first
     target = policy.asset(location, location, page)
     if target.url is None or not is_image(None, target.text):
         return None
