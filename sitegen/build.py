@@ -539,7 +539,7 @@ def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
         parents = site.parents.get(node.location, ())
         members = {loc: site.json_of(loc) for loc in (*node.children, *node.items)}
         data, json_copies = rewrite_document(
-            node.record.raw, node.location,
+            node.record.source(), node.location,
             DocLinks(json_path=node.json, page_path=node.page, root_json=info.root_json,
                      parent_json=site.nodes[parents[0]].json if parents else None,
                      self_url=info.base_url + node.json if info.base_url else None),
@@ -647,8 +647,11 @@ class _Groups:
         assert self.cached is not None
         h = hashlib.blake2b(self.cached.fingerprint.encode(), digest_size=16)
         for loc, node in self.site.nodes.items():
-            h.update(key_bytes([loc, node.record.raw, node.page, node.list_pages, node.json,
+            record = node.record
+            h.update(key_bytes([loc, record.raw, node.page, node.list_pages, node.json,
                                 node.children, node.items]))
+            if record.packed is not None:
+                h.update(record.packed)
         for loc, item in self.site.items.items():
             h.update(f"{loc}\0{item.page}\0{item.json}\0".encode())
         return h.digest()

@@ -220,6 +220,22 @@ def test_added_and_removed_items_update_parents(built: tuple[Path, Path],
     same_as_fresh_build(src, site, tmp_path)
 
 
+def test_an_edit_of_an_item_link_alone_rewrites_the_collections_copy(
+        built: tuple[Path, Path], tmp_path: Path) -> None:
+    # (the collection holds its 30 item links packed: their edit must still count)
+    src, site = built
+    path = src / "tiles" / "collection.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["links"][7]["title"] = "Tile seven, renamed"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    rebuilt = run(src, site)
+    assert "tiles/collection.json" in rebuilt.changed
+    copy = json.loads((site / "tiles" / "collection.json").read_text(encoding="utf-8"))
+    assert [link.get("title") for link in copy["links"] if link["rel"] == "item"][7] == \
+        "Tile seven, renamed"
+    same_as_fresh_build(src, site, tmp_path)
+
+
 def test_search_documents_of_unchanged_items_are_the_last_builds(
         built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src, site = built

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import json
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sitegen.catalog import classify, crawl, migrate, summarise_item, valid_bbox
+from sitegen.catalog import (
+    PACK_ITEM_LINKS,
+    NodeRecord,
+    classify,
+    crawl,
+    migrate,
+    summarise_item,
+    valid_bbox,
+)
 from sitegen.errors import SourceError
 from sitegen.reporter import Reporter
 from sitegen.sources import Reader
@@ -159,3 +169,63 @@ def test_usual_boxes_are_checked_as_the_general_way_does(value: object) -> None:
     from sitegen.catalog import _valid_bbox
 
     assert repr(valid_bbox(value)) == repr(_valid_bbox(value))  # -0.0 and number types too
+
+
+def _many_items(root: Path, count: int, version: str = "1.0.0") -> dict[str, Any]:
+    """A collection with ``count`` item links between a license link and a child link
+    (an 0.8 one has no ``type``: read as it is, migrated for display)."""
+    links: list[dict[str, Any]] = [
+        {"rel": "license", "href": "https://example.org/licence", "title": "Licence"}]
+    for n in range(count):
+        item = {"type": "Feature", "stac_version": version, "id": f"i{n}",
+                "geometry": None, "bbox": None, "properties": {"datetime": None},
+                "links": [], "assets": {}}
+        (root / f"i{n}.json").write_text(json.dumps(item), encoding="utf-8")
+        links.append({"rel": "item", "href": f"./i{n}.json", "title": f"Item «{n}»",
+                      "x:odd": [n, None, 1.5]})
+    links.append({"rel": "child", "href": "./sub/catalog.json"})
+    (root / "sub").mkdir()
+    (root / "sub" / "catalog.json").write_text(json.dumps({
+        "type": "Catalog", "stac_version": "1.0.0", "id": "sub", "description": "Sub.",
+        "links": []}), encoding="utf-8")
+    doc = {"stac_version": version, "id": "c", "description": "C.", "license": "CC0-1.0",
+           "extent": {"spatial": {"bbox": [[0, 0, 1, 1]]},
+                      "temporal": {"interval": [[None, None]]}},
+           "links": links}
+    if version == "1.0.0":
+        doc = {"type": "Collection", **doc}
+    (root / "collection.json").write_text(json.dumps(doc), encoding="utf-8")
+    return doc
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "0.8.1"])
+def test_many_item_links_are_kept_packed_and_given_back_whole(tmp_path: Path,
+                                                              version: str) -> None:
+    doc = _many_items(tmp_path, PACK_ITEM_LINKS, version)
+    result = crawl(str(tmp_path), Reader(), Reporter())
+    node = result.nodes[str(tmp_path / "collection.json")]
+    assert len(node.items) == PACK_ITEM_LINKS and len(result.items) == PACK_ITEM_LINKS
+    assert node.packed is not None
+    assert node.source() == doc  # every link, in order, with its own fields
+    assert list(node.source()) == list(doc)  # and the keys in their order
+    for held in (node.raw, node.doc):
+        assert [link["rel"] for link in held["links"]] == ["license", "child"]
+    assert (node.doc is node.raw) == (version == "1.0.0")
+    assert node.doc["type"] == "Collection"  # still the migrated document
+
+
+def test_few_item_links_are_kept_as_they_are(tmp_path: Path) -> None:
+    doc = _many_items(tmp_path, PACK_ITEM_LINKS - 1)
+    node = crawl(str(tmp_path), Reader(), Reporter()).nodes[str(tmp_path / "collection.json")]
+    assert node.packed is None and node.source() is node.raw and node.raw == doc
+
+
+def test_packed_links_are_the_same_bytes_for_equal_links(tmp_path: Path) -> None:
+    # (the site's digest is made of them: which strings are one object must not matter)
+    _many_items(tmp_path, PACK_ITEM_LINKS)
+    location = str(tmp_path / "collection.json")
+    first = crawl(str(tmp_path), Reader(), Reporter()).nodes[location]
+    copy = NodeRecord(location, "collection", json.loads(json.dumps(first.source())), {})
+    copy.doc = copy.raw
+    copy.pack_item_links()
+    assert copy.packed == first.packed
