@@ -65,7 +65,9 @@ from sitegen.writer import (
     Staging,
     Walked,
     checked_listing,
+    compact_files,
     copy_file,
+    expand_files,
     folder_ids,
     open_output,
     safe_join,
@@ -422,7 +424,7 @@ def _maybe_dropped(cached: BuildCache) -> Iterator[str]:
     now = cached.items
     for location, entry in cached.previous.items.items():
         if now.get(location) is not entry:
-            yield from entry.files
+            yield from expand_files(entry.files)
         for _source, rel in entry.copies:
             yield rel
     for _key, files, copies in cached.previous.groups.values():
@@ -594,8 +596,11 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
         for results in run(_ItemBatch(state), _chunks(to_render(), BATCH)):
             for result in results:
                 item = site.items[result.location]
-                # the model's strings rather than the worker's equal copies: kept per item
-                loc, files = item.summary.location, _with_model_paths(result.files, item)
+                # the model's strings rather than the worker's equal copies, the others
+                # made compact: kept per item
+                loc = item.summary.location
+                files = compact_files(_with_model_paths(result.files, item),
+                                      (item.page, item.json))
                 reporter.add_diagnostics(list(result.diagnostics))
                 if result.ok:
                     reporter.page("item", item.page)

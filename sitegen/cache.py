@@ -402,9 +402,11 @@ def _manifest(state: State) -> set[str]:
     """Every file of the site the state describes: its items' files, its groups' files
     and the asset copies they link to (an asset that could not be copied is listed
     too, which is harmless: it is looked at again by the next build)."""
+    from sitegen.writer import expand_files
+
     files: set[str] = set()
     for entry in state.items.values():
-        files.update(entry.files)
+        files.update(expand_files(entry.files))
         files.update(rel for _source, rel in entry.copies)
     for _key, group_files, copies in state.groups.values():
         files.update(group_files)

@@ -14,6 +14,7 @@ import filecmp
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -117,6 +118,41 @@ def copy_file(root: str, source: str, rel: str) -> int:
     return os.path.getsize(path)
 
 
+def compact_files(files: tuple[str, ...], shared: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """A set of files made together (an item's), as kept for the whole build: the first
+    of them that is in ``shared`` (strings held elsewhere already: the model's page and
+    JSON paths), else the first, comes first; every other file in its folder, but
+    those of ``shared``, is its name with a ``/`` before it, one string for every item
+    (``/index.urls.txt``). An item's download lists are then no string of their own:
+    about 270 bytes an item. :func:`expand_files` undoes it, but for the order."""
+    if len(files) < 2:
+        return files
+    # first a file of ``shared``, if any, whose string costs nothing
+    lead = next((n for n, rel in enumerate(files) if rel in shared), 0)
+    folder, _, _ = files[lead].rpartition("/")
+    cut = len(folder) + 1 if folder else 0
+    out = [files[lead]]
+    for rel in files[:lead] + files[lead + 1:]:
+        name = rel[cut:]
+        if rel not in shared and "/" not in name and (
+                not folder or (rel.startswith(folder) and rel.startswith("/", cut - 1))):
+            out.append(sys.intern("/" + name))
+        else:
+            out.append(rel)
+    return tuple(out)
+
+
+def expand_files(files: tuple[str, ...]) -> tuple[str, ...]:
+    """The site paths of a set of files made compact by :func:`compact_files`, the first
+    one's folder before each name starting with ``/`` (which no site path does:
+    ``files`` as they are when none does)."""
+    if not any(rel[:1] == "/" for rel in files):
+        return files
+    folder = files[0].rpartition("/")[0]
+    return tuple(folder + rel if rel[:1] == "/" and folder else
+                 rel[1:] if rel[:1] == "/" else rel for rel in files)
+
+
 class Output:
     """Writes the files of a new site below ``root`` (a staging folder).
 
@@ -192,10 +228,10 @@ class Output:
         return True
 
     def keep_files(self, rels: tuple[str, ...]) -> bool:
-        """Keep a set of files of the build cache's list made together (an item's), or
-        none (False) when one of them is missing. They go to :attr:`kept`, not
-        ``files``: ask :meth:`has` whether the new site has a file, :meth:`count` how
-        many."""
+        """Keep a set of files of the build cache's list made together (an item's, maybe
+        compact: see :func:`compact_files`), or none (False) when one of them is
+        missing. They go to :attr:`kept`, not ``files``: ask :meth:`has` whether the new
+        site has a file, :meth:`count` how many."""
         if not self._listed(rels):
             return False
         self.kept.append(rels)
@@ -204,9 +240,10 @@ class Output:
 
     def _listed(self, rels: tuple[str, ...]) -> bool:
         """True when the previous site has all of ``rels``, names of the build cache's
-        list (taken as they are while that list holds: see ``existing``)."""
+        list (taken as they are while that list holds: see ``existing``); ``rels`` may
+        be compact (see :func:`compact_files`)."""
         return self.previous is not None and (self.existing is None or
-                                              self.existing.issuperset(rels))
+                                              self.existing.issuperset(expand_files(rels)))
 
     def has(self, rel: str) -> bool:
         """True when the new site has ``rel``: written, settled or kept."""
@@ -215,7 +252,7 @@ class Output:
         if not self.kept:
             return False
         if self._kept is None:  # made only when asked about a file not in ``files``
-            self._kept = {r for rels in self.kept for r in rels}
+            self._kept = {r for rels in self.kept for r in expand_files(rels)}
         return rel in self._kept
 
     def count(self) -> int:
@@ -238,15 +275,16 @@ class Output:
         """:meth:`settle` a set of files made together (an item's, by a worker). In a
         full build they join :attr:`kept` as the tuple they are, which the build cache
         keeps too: no set of half a million names at 100,000 items (about 200 bytes an
-        item, the names being the cache entries' own)."""
+        item, the names being the cache entries' own). ``rels`` may be compact (see
+        :func:`compact_files`), as :meth:`keep_files`'s may."""
         if self.previous is not None:
-            for rel in rels:
+            for rel in expand_files(rels):
                 self.settle(rel)
             return
         self.kept.append(rels)
         self._kept = None
         if self.record is not None:
-            for rel in rels:
+            for rel in expand_files(rels):
                 self.record(rel)
 
     def _changed(self, rel: str) -> None:

@@ -299,6 +299,12 @@ def test_the_cache_knows_every_file_of_the_site(built: tuple[Path, Path]) -> Non
     files = cached.manifest()
     assert "tiles/t003/t003-preview.png" in files
     assert files == set(snapshot(site))
+    # an item's download lists are kept as names in its page's folder (one string for
+    # every item): the list above has them as the site does
+    assert cached.previous is not None
+    entries = [e.files for e in cached.previous.items.values()]
+    assert all("/index.urls.txt" in f for f in entries)
+    assert "tiles/t003/index.urls.txt" in files
 
 
 def test_parent_title_change_rerenders_its_items(built: tuple[Path, Path],

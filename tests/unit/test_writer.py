@@ -301,3 +301,56 @@ def test_a_folder_identity_is_its_inode_and_change_time_in_one_number() -> None:
     assert len(ids) == 9  # every inode and change time apart
     assert changed_ns(_folder_id(st(2**40, stamp))) == stamp
     assert changed_ns(_folder_id(st(7, -1))) > stamp  # before 1970: never settled
+
+
+@pytest.mark.parametrize("files", [
+    ("a/b/index.html", "a/b/x.json", "a/b/index.urls.txt", "a/b/index.meta4"),
+    ("index.html", "x.json", "index.urls.txt", "sub/index.html"),
+    ("a/index.html", "ab/index.urls.txt", "a/sub/x.txt", "a", "a/index.meta4"),
+    ("a/index.html",),
+    (),
+])
+def test_compact_file_sets_expand_to_the_same_files(files: tuple[str, ...]) -> None:
+    from sitegen.writer import compact_files, expand_files
+
+    compact = compact_files(files, files[1:2])
+    assert sorted(expand_files(compact)) == sorted(files) and len(compact) == len(files)
+    assert compact[:1] == files[1:2] or len(files) < 2  # a shared string, first
+    assert compact_files(files) == files[:1] + compact_files(files)[1:]
+    assert expand_files(compact_files(files)) == files
+
+
+def test_compact_file_sets_share_their_names_across_items() -> None:
+    from sitegen.writer import compact_files
+
+    one = compact_files(("p/a/index.html", "p/a/a.json", "".join(["p/a/index", ".meta4"])))
+    two = compact_files(("p/b/index.html", "p/b/b.json", "".join(["p/b/index", ".meta4"])))
+    assert one[2] == "/index.meta4" and one[2] is two[2]
+
+
+def test_compact_file_sets_are_kept_settled_and_listed_as_their_files(
+        tmp_path: Path) -> None:
+    from sitegen.writer import compact_files
+
+    item = ("a/index.html", "a/a.json", "a/index.urls.txt")
+    compact = compact_files(item)
+    out_dir = tmp_path / "site"
+    for rel in item:
+        write_file(str(out_dir), rel, rel)
+    out = Output(str(tmp_path / "staging"), str(out_dir), None, set(item))
+    assert out.keep_files(compact) and out.has("a/index.urls.txt")
+    assert not out.has("/index.urls.txt") and out.count() == 3
+    missing = Output(str(tmp_path / "staging"), str(out_dir), None, set(item[:2]))
+    assert not missing.keep_files(compact)
+
+    changed: list[str] = []
+    full = Output(str(tmp_path / "full"), None, changed.append)
+    full.settle_files(compact)
+    assert changed == list(item) and full.has("a/index.urls.txt") and full.count() == 3
+    staging = tmp_path / "staging2"
+    for rel in item:
+        write_file(str(staging), rel, rel + (" edited" if rel.endswith(".txt") else ""))
+    changed.clear()
+    update = Output(str(staging), str(out_dir), changed.append, set(item))
+    update.settle_files(compact)
+    assert changed == ["a/index.urls.txt"] and update.files == set(item)
