@@ -362,6 +362,7 @@ def crawl(
             yield tag(pending[sent:])
 
     summarise = _Summariser(reader)
+    terms: dict[tuple[str, ...], tuple[str, ...]] = {}  # one of each (see _sharing)
     while queue or pending:
         later: list[tuple[str, dict[str, Any]]] = []  # item links to catalogs
         got = 0  # results come back in the order of ``pending``
@@ -379,7 +380,7 @@ def crawl(
                     if own == location:
                         location = own
                         if fresh:  # (the cache's summary is its entry's: kept as it is)
-                            outcome = _sharing(outcome, own, result.nodes)
+                            outcome = _sharing(outcome, own, result.nodes, terms)
                     result.items[location] = outcome
                     result.digests[location] = digest
                     if diags:  # most have none: no entry (read with .get)
@@ -410,17 +411,22 @@ def _prefetched(reader: Reader, batches: Iterable[list[tuple[str, bytes | None]]
         yield batch
 
 
-def _sharing(summary: ItemSummary, location: str, nodes: dict[str, NodeRecord]) -> ItemSummary:
-    """``summary`` holding the crawl's own strings for its location and collection.
+def _sharing(summary: ItemSummary, location: str, nodes: dict[str, NodeRecord],
+             terms: dict[tuple[str, ...], tuple[str, ...]]) -> ItemSummary:
+    """``summary`` holding the crawl's own strings for its location and collection, and
+    the first equal tuple of search terms seen (``terms``: each tuple as itself).
 
     A summary comes from a worker (or the build cache) with equal copies of them; a
-    million summaries kept for the whole build make the copies count (300 bytes each).
+    million summaries kept for the whole build make the copies count (300 bytes each,
+    and about 240 for the terms: the platform, constellation and instruments most
+    items of a collection share).
     """
     node = nodes.get(summary.collection) if summary.collection is not None else None
     return summary._replace(
         location=location,
         read_path=location if summary.read_path == location else summary.read_path,
-        collection=node.location if node is not None else summary.collection)
+        collection=node.location if node is not None else summary.collection,
+        terms=terms.setdefault(summary.terms, summary.terms))
 
 
 def _is_ancestor(parents: dict[str, list[str]], target: str, location: str) -> bool:

@@ -229,3 +229,19 @@ def test_packed_links_are_the_same_bytes_for_equal_links(tmp_path: Path) -> None
     copy.doc = copy.raw
     copy.pack_item_links()
     assert copy.packed == first.packed
+
+
+def test_equal_search_terms_of_items_are_one_tuple(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # (each batch of summaries comes from a worker with its own copies)
+    monkeypatch.setattr("sitegen.catalog.ITEM_BATCH", 2)
+    _many_items(tmp_path, 6)
+    for n in range(6):
+        path = tmp_path / f"i{n}.json"
+        item = json.loads(path.read_text(encoding="utf-8"))
+        item["properties"].update({"platform": "sentinel-2a" if n < 5 else "landsat-8",
+                                   "instruments": ["msi"]})
+        path.write_text(json.dumps(item), encoding="utf-8")
+    result = crawl(str(tmp_path), Reader(), Reporter(), map_items=_through_pickle)
+    terms = [s.terms for s in result.items.values()]
+    assert terms[0] and all(t is terms[0] for t in terms[:5]) and terms[5] != terms[0]
