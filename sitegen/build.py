@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -239,10 +240,12 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         # writes them while the workers render items, when this process is idle.
         # Three groups, each kept when its own inputs are unchanged: a title edit
         # changes the search index, not the sitemaps or the static files.
-        sitemap = list(_sitemap_pages(site)) if info.base_url else []
+        # (made again to be written: a list of every page is 65 bytes an item)
+        sitemap = partial(_sitemap_pages, site) if info.base_url else None
         aux_outs = {
             "search": groups.to_write("search", groups.aux_key()),
-            "sitemaps": groups.to_write("sitemaps", groups.key_of(sitemap)),
+            "sitemaps": groups.to_write("sitemaps",
+                                        groups.key_of_rows(sitemap() if sitemap else ())),
             "static": groups.to_write("static", groups.key_of([repr(info), messages])),
         }
         if aux_outs["search"] is None and cached is not None and cached.previous is not None:
@@ -698,6 +701,16 @@ class _Groups:
         return hashlib.blake2b(self.cached.fingerprint.encode() + b"\0" + key_bytes(data),
                                digest_size=16).digest()
 
+    def key_of_rows(self, rows: Iterable[object]) -> bytes:
+        """:meth:`key_of` of many rows (every page of the site), a chunk at a time: no
+        JSON of them all at once."""
+        if self.cached is None:
+            return b""
+        h = hashlib.blake2b(self.cached.fingerprint.encode() + b"\0", digest_size=16)
+        for chunk in _chunks(rows, 10_000):
+            h.update(key_bytes(chunk))
+        return h.digest()
+
     def lists_key(self, location: str, spool: Spool) -> bytes:
         """Key of a node's download lists: where they are, the node's title and the
         download entries of every item below it, in order."""
@@ -835,7 +848,8 @@ def _write_search(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
 
 def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
                outs: dict[str, Output | None], dirs: tuple[str, ...], config: Config,
-               messages: dict[str, str], sitemap: list[tuple[str, str | None]],
+               messages: dict[str, str],
+               sitemap: Callable[[], Iterator[tuple[str, str | None]]] | None,
                crawled: Crawl, cached: BuildCache | None,
                index: Future[list[tuple[str, bytes]]] | None = None) -> None:
     """Everything that depends on the crawl only: search, sitemaps, static files (those
@@ -848,12 +862,13 @@ def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
         _write_static(dirs, env, info, outs["static"], config, messages)
 
 
-def _write_indexes(info: SiteInfo, out: Output, sitemap: list[tuple[str, str | None]],
+def _write_indexes(info: SiteInfo, out: Output,
+                   sitemap: Callable[[], Iterator[tuple[str, str | None]]] | None,
                    ) -> None:
     """sitemap.xml (or an index and parts) and robots.txt; they need the base URL."""
     if not info.base_url:
         return
-    write_sitemaps(out.open, info.base_url, sitemap)
+    write_sitemaps(out.open, info.base_url, sitemap() if sitemap is not None else ())
     robots = robots_txt(info.base_url)
     if robots:
         out.write("robots.txt", robots)
