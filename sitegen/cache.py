@@ -58,7 +58,7 @@ SPOOL_NAME = "spool.bin"
 #: starts a fresh one.
 SPOOL_SLACK = 64 << 20
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 12
+FORMAT = 13
 
 
 def cache_root() -> Path:
@@ -168,8 +168,8 @@ class State:
     #: ``folder -> identity`` (inode and change time) when the manifest was made (see
     #: :func:`sitegen.writer.checked_listing`)
     folders: dict[str, FolderId] = field(default_factory=dict)
-    #: ``item -> (key, search document)`` (see :func:`sitegen.search.search_docs`)
-    docs: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    #: ``item -> search document, packed`` (see :func:`sitegen.search.pack_doc`)
+    docs: dict[str, bytes] = field(default_factory=dict)
     #: the files holding ``items`` and ``docs``, one per shard (see :meth:`BuildCache.save`)
     shards: tuple[str, ...] = ()
     #: bytes of the spool each shard's items use (the rest of the spool is garbage)
@@ -189,12 +189,12 @@ class BuildCache:
         self.dir = cache_dir_for(output)
         self.output = output.resolve()
         self.fingerprint = fingerprint
-        self._parts: list[tuple[dict[str, ItemEntry], dict[str, tuple[Any, Any]]]] = []
+        self._parts: list[tuple[dict[str, ItemEntry], dict[str, bytes]]] = []
         self._shard_names: tuple[str, ...] = ()  # written by save_items
         self._live: tuple[int, ...] = ()  # the spool bytes of each shard's items (idem)
         self.previous = self._load()
         self.items: dict[str, ItemEntry] = {}
-        self.docs: dict[str, tuple[Any, Any]] = {}  # filled by the search index
+        self.docs: dict[str, bytes] = {}  # filled by the search index (packed documents)
         self.groups: dict[str, tuple[bytes, tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
         self.reason = self._why_not()
         if self.reason is not None:
@@ -326,7 +326,7 @@ class BuildCache:
         if self._shard_names:
             return
         items: list[dict[str, ItemEntry]] = [{} for _ in range(SHARDS)]
-        docs: list[dict[str, tuple[Any, Any]]] = [{} for _ in range(SHARDS)]
+        docs: list[dict[str, bytes]] = [{} for _ in range(SHARDS)]
         for loc, entry in self.items.items():
             items[_shard(loc)][loc] = entry
         for loc, doc in self.docs.items():

@@ -102,3 +102,21 @@ def test_rounded_box_is_the_box_itself_when_rounding_changes_nothing() -> None:
     assert Doc.make("t", "t", "u", 1, 1, fine, None, 0, "item", []).box == (10.1235, 20.0,
                                                                              11.0, 21.0)
     assert Doc.make("t", "t", "u", 1, 1, None, None, 0, "item", []).box is None
+
+
+def test_a_packed_document_is_its_key_and_the_document() -> None:
+    from sitegen.search import KEY_BYTES, doc_key, pack_doc, unpack_doc
+
+    d = doc(3, 5, 10.5)
+    key = doc_key(b"\x01" * 16, "c/3.html", 2, "Tiles")
+    packed = pack_doc(key, d)
+    assert isinstance(packed, bytes) and packed[:KEY_BYTES] == key
+    assert unpack_doc(packed) == d and type(unpack_doc(packed)) is Doc
+    # every part of the key counts, and no two parts run into each other
+    keys = {key, doc_key(b"\x02" * 16, "c/3.html", 2, "Tiles"),
+            doc_key(b"\x01" * 16, "c/4.html", 2, "Tiles"),
+            doc_key(b"\x01" * 16, "c/3.html", 3, "Tiles"),
+            doc_key(b"\x01" * 16, "c/3.html", 2, "Tiles 2"),
+            doc_key(b"", "c/3.html", 2, "Tiles"), doc_key(b"", "c/3.html2", 2, "Tiles"),
+            doc_key(b"", "c/3.html", 22, "Tiles")}
+    assert len(keys) == 8
