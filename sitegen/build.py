@@ -62,9 +62,9 @@ from sitegen.sitemap import robots_txt, write_sitemaps
 from sitegen.sources import Reader, is_url
 from sitegen.writer import (
     FolderId,
+    KnownWalk,
     Output,
     Staging,
-    Walked,
     checked_listing,
     compact_files,
     copy_file,
@@ -347,7 +347,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             # its size and the identity of its folders while this one writes the build
             # cache's item entries.
             walker = _running(pool)
-            known: dict[str, Walked] = {}
+            known: dict[str, KnownWalk] = {}
             for item_walk in item_walks:
                 known.update(item_walk.result())
             item_walks.clear()  # (their results are in ``known`` now)
@@ -398,7 +398,7 @@ WALK_BATCH = 5_000
 
 
 def _walk_item_folders(site: Site, pool: Executor | None, root: str,
-                       ) -> list[Future[dict[str, Walked]]]:
+                       ) -> list[Future[dict[str, KnownWalk]]]:
     """Walks of the new site's item folders (an item's page as ``FOLDER/index.html``)
     by ``pool``, in batches; none without a running pool."""
     if pool is None:

@@ -325,27 +325,33 @@ class BuildCache:
         it when not done before)."""
         if self._shard_names:
             return
-        items: list[dict[str, ItemEntry]] = [{} for _ in range(SHARDS)]
-        docs: list[dict[str, bytes]] = [{} for _ in range(SHARDS)]
-        for loc, entry in self.items.items():
-            items[_shard(loc)][loc] = entry
-        for loc, doc in self.docs.items():
-            docs[_shard(loc)][loc] = doc
+        # Each shard's entries are gathered when it is written: the locations of each
+        # first, not a dictionary of every item's entry and document at once (the build
+        # is at its peak of memory here: 100 bytes an item).
+        shards: list[list[str]] = [[] for _ in range(SHARDS)]
+        for loc in self.items:
+            shards[_shard(loc)].append(loc)
+        for loc in self.docs:
+            if loc not in self.items:  # (an item's document without its entry)
+                shards[_shard(loc)].append(loc)
         previous = self.previous.shards if self.previous is not None else ()
         previous_live = self.previous.live if self.previous is not None else ()
         token = os.urandom(6).hex()
         names: list[str] = []
         live: list[int] = []
         with gc_paused():
-            for n in range(SHARDS):
-                if previous and _same(self._parts[n][0], items[n]) and \
-                        _same(self._parts[n][1], docs[n]):
+            for n, locations in enumerate(shards):
+                items = {loc: e for loc in locations if (e := self.items.get(loc))}
+                docs = {loc: d for loc in locations if (d := self.docs.get(loc))}
+                shards[n] = []
+                if previous and _same(self._parts[n][0], items) and \
+                        _same(self._parts[n][1], docs):
                     names.append(previous[n])
                     live.append(previous_live[n])
                     continue
                 names.append(f"items-{n:02d}-{token}.pickle")
-                _write_pickle(self.dir / names[-1], (items[n], docs[n]))
-                live.append(sum(entry_bytes(e.spool) for e in items[n].values() if e.spool))
+                _write_pickle(self.dir / names[-1], (items, docs))
+                live.append(sum(entry_bytes(e.spool) for e in items.values() if e.spool))
         self._shard_names = tuple(names)
         self._live = tuple(live)
 

@@ -603,6 +603,10 @@ def checked_listing(root: str, files: Callable[[], set[str]], ids: dict[str, Fol
 
 #: What a walk found below a folder: files, bytes, and the identity of every folder.
 Walked = tuple[int, int, dict[str, FolderId]]
+#: An earlier walk of a folder (see :func:`walk_folders`): a :data:`Walked`, or, when the
+#: folder has no folder in it (an item's, mostly), its own identity instead of a
+#: dictionary of one (230 bytes an item, kept until the site's walk is done).
+KnownWalk = tuple[int, int, "dict[str, FolderId] | FolderId"]
 
 
 #: How long ago a folder must have changed last for an earlier walk of it to be taken
@@ -611,7 +615,7 @@ Walked = tuple[int, int, dict[str, FolderId]]
 SETTLED_NS = 3_000_000_000
 
 
-def walk_folders(root: str, folders: Iterable[str]) -> dict[str, Walked]:
+def walk_folders(root: str, folders: Iterable[str]) -> dict[str, KnownWalk]:
     """:func:`tree_stats` of each of ``folders`` (paths in the site below ``root``) that
     is a folder: a batch for a worker, walking the items' folders of a new site while
     the rest of it is still being written (see the ``known`` of :func:`tree_stats`).
@@ -619,31 +623,35 @@ def walk_folders(root: str, folders: Iterable[str]) -> dict[str, Walked]:
     Only settled folders are given: a change time is a clock tick (or two seconds)
     coarse, so a file added soon after a folder's last change may leave its identity
     as it was; after :data:`SETTLED_NS`, any change gives it a new one."""
-    out: dict[str, Walked] = {}
+    out: dict[str, KnownWalk] = {}
     for rel in folders:
         settled = time.time_ns() - SETTLED_NS
         walked = tree_stats(safe_join(root, rel), rel)
-        if rel in walked[2] and all(changed_ns(ident) < settled
-                                    for ident in walked[2].values()):
-            out[rel] = walked
+        ids = walked[2]
+        if rel in ids and all(changed_ns(ident) < settled for ident in ids.values()):
+            out[rel] = (walked[0], walked[1], ids[rel]) if len(ids) == 1 else walked
     return out
 
 
-def _still(path: str, rel: str, walked: Walked) -> bool:
+def _still(path: str, rel: str, walked: KnownWalk) -> bool:
     """True when every folder of an earlier walk below ``path`` (site path ``rel``) has
     its identity still: nothing was added, removed or renamed in any of them since."""
     cut = len(rel)
+    ids = walked[2]
     try:
+        if not isinstance(ids, dict):
+            return _folder_id(os.stat(path)) == ids
         return all(_folder_id(os.stat(path + sub[cut:])) == ident
-                   for sub, ident in walked[2].items())
+                   for sub, ident in ids.items())
     except OSError:
         return False
 
 
-def _by_top_folder(known: dict[str, Walked], rel: str) -> dict[str, dict[str, Walked]]:
+def _by_top_folder(known: dict[str, KnownWalk], rel: str,
+                   ) -> dict[str, dict[str, KnownWalk]]:
     """``known``'s walks grouped by the folder below ``rel`` they are in."""
     cut = len(rel) + 1 if rel else 0
-    groups: dict[str, dict[str, Walked]] = {}
+    groups: dict[str, dict[str, KnownWalk]] = {}
     for name, walked in known.items():
         if cut and not name.startswith(rel + "/"):
             continue
@@ -654,7 +662,7 @@ def _by_top_folder(known: dict[str, Walked], rel: str) -> dict[str, dict[str, Wa
 
 def tree_stats(path: Path | str, rel: str = "",
                submit: Callable[..., Future[Any]] | None = None,
-               known: dict[str, Walked] | None = None) -> Walked:
+               known: dict[str, KnownWalk] | None = None) -> Walked:
     """``(files, bytes)`` below ``path`` and the identity of every folder (see
     :func:`folder_ids`), in one walk (``scandir``: a third faster than ``os.walk``
     with a ``lstat`` per joined path, for 500,000 files). ``rel``: the path's own
@@ -666,7 +674,7 @@ def tree_stats(path: Path | str, rel: str = "",
     files = total = 0
     ids: dict[str, FolderId] = {}
     walks: list[Future[Walked]] = []
-    groups: dict[str, dict[str, Walked]] | None = None  # ``known`` by top-level folder
+    groups: dict[str, dict[str, KnownWalk]] | None = None  # ``known`` by top-level folder
     top = str(path)
     stack = [(top, rel)]
     while stack:
@@ -689,7 +697,10 @@ def tree_stats(path: Path | str, rel: str = "",
                             if walked is not None and _still(entry.path, name, walked):
                                 files += walked[0]
                                 total += walked[1]
-                                ids.update(walked[2])
+                                if isinstance(walked[2], dict):
+                                    ids.update(walked[2])
+                                else:  # (a folder with no folder in it)
+                                    ids[name] = walked[2]
                             elif submit is not None and folder == top:
                                 if known and groups is None:
                                     groups = _by_top_folder(known, rel)

@@ -175,6 +175,9 @@ def test_a_walk_takes_earlier_walks_of_folders_that_did_not_change(
     known = walk_folders(str(site), ["c/i1", "c/i2", "c/i3", "d/i4", "c/gone"])
     assert set(known) == {"c/i1", "c/i2", "c/i3", "d/i4"}
     assert known["c/i2"] == tree_stats(site / "c" / "i2", "c/i2")
+    # a folder with no folder in it: its identity, not a dictionary of one
+    files, size, ids = tree_stats(site / "c" / "i1", "c/i1")
+    assert known["c/i1"] == (files, size, ids["c/i1"]) and list(ids) == ["c/i1"]
     whole = tree_stats(site)
     assert tree_stats(site, known=known) == whole
     # taken, not walked again: made-up counts with true identities show through
