@@ -127,20 +127,22 @@ class NodeRecord:
         links = self.raw.get("links")
         if self.packed is not None or not isinstance(links, list):
             return
-        kept = [link for link in links if not (isinstance(link, dict) and
-                                                link.get("rel") == "item")]
+        kept = _without_item_links(links)
         if len(links) - len(kept) < PACK_ITEM_LINKS:
             return
         self.packed = zlib.compress(_pickled(links), 1)
-        if self.doc is self.raw:
-            self.raw = self.doc = {**self.raw, "links": kept}
-            return
+        migrated = self.doc is not self.raw
         self.raw = {**self.raw, "links": kept}
-        doc_links = self.doc.get("links")
-        if isinstance(doc_links, list):
-            self.doc = {**self.doc, "links": [
-                link for link in doc_links
-                if not (isinstance(link, dict) and link.get("rel") == "item")]}
+        if not migrated:
+            self.doc = self.raw
+        elif isinstance(doc_links := self.doc.get("links"), list):
+            self.doc = {**self.doc, "links": _without_item_links(doc_links)}
+
+
+def _without_item_links(links: list[Any]) -> list[Any]:
+    """``links`` but the ``item`` ones, in order."""
+    return [link for link in links
+            if not (isinstance(link, dict) and link.get("rel") == "item")]
 
 
 def _pickled(value: Any) -> bytes:

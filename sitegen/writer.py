@@ -149,8 +149,8 @@ def expand_files(files: tuple[str, ...]) -> tuple[str, ...]:
     if not any(rel[:1] == "/" for rel in files):
         return files
     folder = files[0].rpartition("/")[0]
-    return tuple(folder + rel if rel[:1] == "/" and folder else
-                 rel[1:] if rel[:1] == "/" else rel for rel in files)
+    prefix = folder + "/" if folder else ""
+    return tuple(prefix + rel[1:] if rel[:1] == "/" else rel for rel in files)
 
 
 class Output:
