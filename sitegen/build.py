@@ -57,7 +57,7 @@ from sitegen.render import (
     theme_dirs,
 )
 from sitegen.reporter import Reporter
-from sitegen.search import index_files, packed_docs, search_docs, write_index
+from sitegen.search import index_files, packed_docs, write_index
 from sitegen.sitemap import robots_txt, write_sitemaps
 from sitegen.sources import Reader, is_url
 from sitegen.writer import (
@@ -811,16 +811,15 @@ def _collections(site: Site) -> list[str]:
 
 
 def _search_docs(site: Site, policy: HrefPolicy, crawled: Crawl, cached: BuildCache | None,
-                 packed: bool = False) -> tuple[list[tuple[str, str]], Iterator[Any]]:
-    """The collections' titles and pages, and every search document (``packed``: as
-    :func:`sitegen.search.packed_docs` gives them): with a build cache, the last
-    build's for unchanged items (and remembered for the next one)."""
+                 ) -> tuple[list[tuple[str, str]], Iterator[bytes]]:
+    """The collections' titles and pages, and every search document, packed: with a
+    build cache, the last build's for unchanged items (and remembered for the next
+    one)."""
     collections = _collections(site)
     index = {loc: i for i, loc in enumerate(collections)}
     known = cached.previous.docs if cached is not None and cached.previous else None
-    docs = (packed_docs if packed else search_docs)(
-        site, policy, index, crawled.digests if cached else None, known,
-        cached.docs if cached is not None else None)
+    docs = packed_docs(site, policy, index, crawled.digests if cached else None, known,
+                       cached.docs if cached is not None else None)
     return [(site.nodes[c].title, site.nodes[c].page) for c in collections], docs
 
 
@@ -828,7 +827,7 @@ def _index_by(pool: Executor, site: Site, policy: HrefPolicy, crawled: Crawl,
               cached: BuildCache | None) -> Future[list[tuple[str, bytes]]]:
     """The search index's files, made by a worker of ``pool`` from the documents made
     here, packed (the last build's as the cache holds them: nothing to pickle again)."""
-    titles, docs = _search_docs(site, policy, crawled, cached, packed=True)
+    titles, docs = _search_docs(site, policy, crawled, cached)
     return pool.submit(index_files, list(docs), titles)
 
 

@@ -22,6 +22,7 @@ import math
 import operator
 import pickle
 import re
+import struct
 import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -182,67 +183,59 @@ def _js(kind: str, key: str, data: Any) -> bytes:
             + orjson.dumps(data) + b");\n")
 
 
-_ORDER = operator.attrgetter("order")
-
-
-def write_index(write: Callable[[str, bytes], object], docs: Iterable[Doc],
+def write_index(write: Callable[[str, bytes], object], rows: Iterable[bytes],
                 collections: list[tuple[str, str]]) -> dict[str, int]:
-    """Write the whole index below ``search/``; returns file sizes for reporting.
+    """Write the whole index below ``search/`` from packed documents (see
+    :func:`pack_doc`); returns file sizes for reporting.
 
-    ``docs`` may be a generator; the rows are grouped in memory by month (a few small
-    fields per item, as the crawl's summaries already are).
+    ``rows`` may be a generator. They are grouped by month as they are (a reference
+    each: the build cache holds them anyway) and unpacked a shard at a time, so what the
+    index holds at once is its terms, not every document (850 bytes an item unpacked).
     """
-    buckets: dict[str, list[Doc]] = defaultdict(list)
-    for doc in docs:
-        buckets[_bucket_key(doc.start if doc.start is not None else doc.end)].append(doc)
+    buckets: dict[str, list[bytes]] = defaultdict(list)
+    for row in rows:
+        buckets[_month(row)].append(row)
     # newest month first; undated last
-    order = sorted(buckets, key=lambda k: (k == "undated", k), reverse=False)
-    order = [k for k in order if k != "undated"][::-1] + (["undated"] if "undated" in buckets
-                                                            else [])
+    order = sorted((k for k in buckets if k != "undated"), reverse=True)
+    if "undated" in buckets:
+        order.append("undated")
     sizes: dict[str, int] = {}
-    # a term's documents: one number while it has one (most terms are an item's own id:
-    # a list each would be a third of the index's memory), a list from the second on
-    postings: dict[str, int | list[int]] = {}
+    postings = _Postings()
     manifest_buckets = []
     docno = 0
     shard_no = 0
     for key in order:
-        rows = sorted(buckets[key], key=_ORDER)
-        boxes = [d.box for d in rows]
+        month = buckets.pop(key)
+        month.sort(key=_SORT_KEY)
         shard_stats = []
-        first = docno
-        for start in range(0, len(rows), SHARD_ROWS):
-            chunk = rows[start:start + SHARD_ROWS]
-            chunk_boxes = boxes[start:start + SHARD_ROWS]
+        whole = _Stats(docno)
+        for at in range(0, len(month), SHARD_ROWS):
+            chunk = list(map(unpack_doc, month[at:at + SHARD_ROWS]))
+            stats = _Stats(docno)
             data = []
             for title, doc_id, url, start_day, end_day, _bbox, thumb, collection, kind, \
                     terms, _rank, box in chunk:
                 data.append([docno, title, doc_id, url, start_day, end_day, box, thumb,
                              collection, kind])
                 if terms:
-                    for term in terms.split(" "):
-                        have = postings.get(term)
-                        if have is None:
-                            postings[term] = docno
-                        elif isinstance(have, int):
-                            postings[term] = [have, docno]
-                        else:
-                            have.append(docno)
+                    postings.add(terms.split(" "), docno)
                 docno += 1
-            name = f"s/{shard_no}.js"
             payload = _js("shard", str(shard_no), data)
-            write("search/" + name, payload)
+            write(f"search/s/{shard_no}.js", payload)
             sizes["shards"] = sizes.get("shards", 0) + len(payload)
-            shard_stats.append(_stats(chunk, chunk_boxes, shard_no, docno - len(chunk)))
+            stats.add(chunk)
+            whole.merge(stats)
+            shard_stats.append(stats.as_json(shard_no))
             shard_no += 1
+        del month
         payload = _js("bucket", key, shard_stats)
         write(f"search/b/{key}.js", payload)
         sizes["buckets"] = sizes.get("buckets", 0) + len(payload)
-        stats = _stats(rows, boxes, None, first)
-        stats["k"] = key
+        summary = whole.as_json()
+        summary["k"] = key
         # shards are cut every SHARD_ROWS rows, so a document's shard is arithmetic
-        stats["s0"] = shard_no - len(shard_stats)
-        manifest_buckets.append(stats)
+        summary["s0"] = shard_no - len(shard_stats)
+        manifest_buckets.append(summary)
     chunks = _write_terms(write, postings, sizes)
     manifest = {"version": 1, "docs": docno, "rows": SHARD_ROWS,
                 "collections": [[t, u] for t, u in collections],
@@ -255,42 +248,104 @@ def write_index(write: Callable[[str, bytes], object], docs: Iterable[Doc],
 
 def index_files(rows: list[bytes], collections: list[tuple[str, str]],
                 ) -> list[tuple[str, bytes]]:
-    """:func:`write_index` of packed documents (see :func:`packed_docs`), returning the
-    files (for a worker process: see the build's rebuilds)."""
+    """:func:`write_index`, returning the files (for a worker process: see the build's
+    rebuilds)."""
     files: list[tuple[str, bytes]] = []
-    write_index(lambda path, data: files.append((path, data)), map(unpack_doc, rows),
-                collections)
+    write_index(lambda path, data: files.append((path, data)), rows, collections)
     return files
 
 
-def _stats(rows: list[Doc], boxes: list[tuple[float, ...] | None], shard: int | None,
-           first: int) -> dict[str, Any]:
-    """Statistics of some rows (``boxes``: their rounded boxes)."""
-    counts = Counter(d.collection for d in rows)
-    starts = [d.start for d in rows if d.start is not None]
-    ends = [e for d in rows if (e := d.end if d.end is not None else d.start) is not None]
-    out: dict[str, Any] = {
-        "n": len(rows), "d": first,
-        "t": [min(starts), max(ends)] if starts and ends else None,
-        "b": _union(boxes),
-        "c": {str(k): v for k, v in sorted(counts.items())},
-        "nb": boxes.count(None),
-    }
-    if shard is not None:
-        out["s"] = shard
-    return out
+class _Stats:
+    """Statistics of some rows: a shard's, and a month's gathered from its shards'."""
+
+    __slots__ = ("first", "n", "start", "end", "box", "counts", "no_box")
+
+    def __init__(self, first: int) -> None:
+        self.first = first  # the first row's document number
+        self.n = 0
+        self.start: int | None = None  # earliest start
+        self.end: int | None = None  # latest end (a row's start when it has no end)
+        self.box: tuple[float, ...] | None = None
+        self.counts: Counter[int] = Counter()  # rows by collection
+        self.no_box = 0
+
+    def add(self, rows: list[Doc]) -> None:
+        starts = [d.start for d in rows if d.start is not None]
+        ends = [e for d in rows if (e := d.end if d.end is not None else d.start) is not None]
+        boxes = [d.box for d in rows]
+        self._fold(len(rows), min(starts, default=None), max(ends, default=None),
+                   _union(boxes), Counter(d.collection for d in rows), boxes.count(None))
+
+    def merge(self, other: _Stats) -> None:
+        self._fold(other.n, other.start, other.end, other.box, other.counts, other.no_box)
+
+    def _fold(self, n: int, start: int | None, end: int | None,
+              box: Iterable[float] | None, counts: Counter[int], no_box: int) -> None:
+        self.n += n
+        if start is not None:
+            self.start = start if self.start is None else min(self.start, start)
+        if end is not None:
+            self.end = end if self.end is None else max(self.end, end)
+        # a union never crosses the antimeridian, so the union of unions is the union
+        union = _union([self.box, tuple(box) if box is not None else None])
+        self.box = tuple(union) if union is not None else None
+        self.counts.update(counts)
+        self.no_box += no_box
+
+    def as_json(self, shard: int | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "n": self.n, "d": self.first,
+            "t": [self.start, self.end] if self.start is not None and self.end is not None
+            else None,
+            "b": list(self.box) if self.box is not None else None,
+            "c": {str(k): v for k, v in sorted(self.counts.items())},
+            "nb": self.no_box,
+        }
+        if shard is not None:
+            out["s"] = shard
+        return out
 
 
-def _postings(value: int | list[int]) -> list[int]:
-    return [value] if isinstance(value, int) else value
+class _Postings(dict[str, "int | list[int]"]):
+    """Each term's documents, the first :data:`MAX_POSTINGS` of them (the index keeps
+    no more: those are the newest), and how many there are.
+
+    A term in one document has its number, not a list (most terms are an item's own id:
+    a list each would be a third of the index's memory); a list from the second on.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.beyond: dict[str, int] = {}  # documents past the first MAX_POSTINGS
+
+    def add(self, terms: list[str], docno: int) -> None:
+        get = self.get
+        cap = MAX_POSTINGS
+        for term in terms:
+            have = get(term)
+            if have is None:
+                self[term] = docno
+            elif isinstance(have, int):
+                self[term] = [have, docno]
+            elif len(have) < cap:
+                have.append(docno)
+            else:
+                self.beyond[term] = self.beyond.get(term, 0) + 1
+
+    def count(self, term: str) -> int:
+        have = self[term]
+        return (1 if isinstance(have, int) else len(have)) + self.beyond.get(term, 0)
+
+    def kept(self, term: str) -> int:
+        have = self[term]
+        return 1 if isinstance(have, int) else len(have)
+
+    def first(self, term: str) -> list[int]:
+        have = self[term]
+        return [have] if isinstance(have, int) else have
 
 
-def _count(value: int | list[int]) -> int:
-    """How many documents a term's postings hold (no list made for one)."""
-    return 1 if isinstance(value, int) else len(value)
-
-
-def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, int | list[int]],
+def _write_terms(write: Callable[[str, bytes], object], postings: _Postings,
                  sizes: dict[str, int]) -> list[str]:
     """Term chunks by prefix, each split by a longer prefix while too large.
 
@@ -298,7 +353,7 @@ def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, int 
     and a range's size a difference of running sums.
     """
     terms = sorted(postings)
-    sums = [0, *accumulate(len(t) + 8 + 7 * min(_count(postings[t]), MAX_POSTINGS)
+    sums = [0, *accumulate(len(t) + 8 + 7 * postings.kept(t)
                            for t in terms)]
     chunks: list[str] = []
 
@@ -329,10 +384,9 @@ def _write_terms(write: Callable[[str, bytes], object], postings: dict[str, int 
 
 
 def _write_chunk(write: Callable[[str, bytes], object], prefix: str, terms: list[str],
-                 postings: dict[str, int | list[int]], sizes: dict[str, int]) -> None:
+                 postings: _Postings, sizes: dict[str, int]) -> None:
     """A chunk's terms with their documents (the first MAX_POSTINGS) and count."""
-    data = {t: [docs if len(docs) <= MAX_POSTINGS else docs[:MAX_POSTINGS], len(docs)]
-            for t in terms for docs in (_postings(postings[t]),)}
+    data = {t: [postings.first(t), postings.count(t)] for t in terms}
     payload = _js("terms", prefix, data)
     write("search/t/" + chunk_file(prefix), payload)
     sizes["terms"] = sizes.get("terms", 0) + len(payload)
@@ -350,6 +404,13 @@ def chunk_file(prefix: str) -> str:
 
 #: Bytes of the key before a packed document (see :func:`pack_doc`).
 KEY_BYTES = 16
+#: After the key: the document's place in its month (``Doc.order``), big-endian so that
+#: its bytes sort as it does, and the day that gives its month (see :func:`_month_day`).
+_HEAD = struct.Struct(">Qi")
+_SORT_KEY = operator.itemgetter(slice(KEY_BYTES, KEY_BYTES + 8))
+_UNDATED = -(2 ** 31)
+#: A document's key when it has none (catalogs, collections, builds without a cache).
+NO_KEY = bytes(KEY_BYTES)
 
 
 def doc_key(digest: bytes, page: str, number: int, collection_title: str) -> bytes:
@@ -361,47 +422,38 @@ def doc_key(digest: bytes, page: str, number: int, collection_title: str) -> byt
 
 
 def pack_doc(key: bytes, doc: Doc) -> bytes:
-    """A document as the build cache keeps it, one per item: its key, then the document
-    pickled as a plain tuple. One ``bytes`` of about 320 bytes; the named tuple with
-    its key and their numbers and strings were about 540."""
-    return key + pickle.dumps(tuple(doc), pickle.HIGHEST_PROTOCOL)
+    """A document as the build cache keeps it, one per item: its key, its month's day
+    and its place in the month (so the index groups and sorts documents without
+    unpacking them), then the document pickled as a plain tuple. One ``bytes`` of about
+    330 bytes; the named tuple with its key and their numbers and strings were about
+    540."""
+    day = doc.start if doc.start is not None else doc.end
+    return (key + _HEAD.pack(doc.order, _UNDATED if day is None else day)
+            + pickle.dumps(tuple(doc), pickle.HIGHEST_PROTOCOL))
 
 
 def unpack_doc(packed: bytes) -> Doc:
     """The document :func:`pack_doc` packed."""
-    return Doc._make(pickle.loads(memoryview(packed)[KEY_BYTES:]))
+    return Doc._make(pickle.loads(memoryview(packed)[KEY_BYTES + _HEAD.size:]))
 
 
-def search_docs(site: Site, policy: HrefPolicy, collections: dict[str, int],
-                digests: Mapping[str, bytes] | None = None,
-                known: Mapping[str, bytes] | None = None,
-                remember: dict[str, bytes] | None = None) -> Iterator[Doc]:
-    """Every catalog, collection and item as a search document.
-
-    With ``digests`` (the items' content digests, from a build with a cache), an item's
-    document is taken from ``known`` (the last build's documents, packed) when its key
-    is the same, and every item's document goes into ``remember``, packed (see
-    :func:`pack_doc`).
-    """
-    for doc, packed in _documents(site, policy, collections, digests, known, remember):
-        yield doc if doc is not None else unpack_doc(packed)
+def _month(packed: bytes) -> str:
+    """The month (its bucket's key) of a packed document."""
+    day = _HEAD.unpack_from(packed, KEY_BYTES)[1]
+    return _bucket_key(None if day == _UNDATED else day)
 
 
 def packed_docs(site: Site, policy: HrefPolicy, collections: dict[str, int],
                 digests: Mapping[str, bytes] | None = None,
                 known: Mapping[str, bytes] | None = None,
                 remember: dict[str, bytes] | None = None) -> Iterator[bytes]:
-    """:func:`search_docs`, packed (to hand to a worker: see :func:`index_files`); the
-    last build's documents as they are, not unpacked here."""
-    blank = bytes(KEY_BYTES)
-    for doc, packed in _documents(site, policy, collections, digests, known, remember):
-        yield packed if packed is not None else pack_doc(blank, doc)
+    """Every catalog, collection and item as a search document, packed (see
+    :func:`pack_doc`).
 
-
-def _documents(site: Site, policy: HrefPolicy, collections: dict[str, int],
-               digests: Mapping[str, bytes] | None, known: Mapping[str, bytes] | None,
-               remember: dict[str, bytes] | None) -> Iterator[tuple[Any, Any]]:
-    """``(document, packed)`` of every document: one of them may be None."""
+    With ``digests`` (the items' content digests, from a build with a cache), an item's
+    document is the last build's (from ``known``, as it is) when its key is the same,
+    and every item's document goes into ``remember``.
+    """
     boxes = node_boxes(site)
     for location, node in site.nodes.items():
         intervals = extent_intervals(node.doc)
@@ -412,13 +464,13 @@ def _documents(site: Site, policy: HrefPolicy, collections: dict[str, int],
                                         if isinstance(k, str))]
         if isinstance(description, str):
             words.append(plain_text(description, 300))
-        yield Doc.make(title=node.title, id=node.id, url=node.page, start=start, end=end,
-                       bbox=boxes.get(location), thumb=None,
-                       collection=collections.get(location, -1), kind=node.kind,
-                       terms=terms_of(*words)), None
+        yield pack_doc(NO_KEY, Doc.make(
+            title=node.title, id=node.id, url=node.page, start=start, end=end,
+            bbox=boxes.get(location), thumb=None, collection=collections.get(location, -1),
+            kind=node.kind, terms=terms_of(*words)))
     collection_terms: dict[str | None, set[str]] = {}
     known = known or {}
-    key = b""
+    key = NO_KEY
     for location, item in site.items.items():
         s = item.summary
         collection = site.collection_of(s, s.collection)
@@ -430,7 +482,7 @@ def _documents(site: Site, policy: HrefPolicy, collections: dict[str, int],
             if previous is not None and previous.startswith(key):
                 if remember is not None:
                     remember[location] = previous
-                yield None, previous
+                yield previous
                 continue
         shared = collection_terms.get(collection)
         if shared is None:  # the same for every item of a collection
@@ -439,11 +491,10 @@ def _documents(site: Site, policy: HrefPolicy, collections: dict[str, int],
         thumb = thumbnail_url(s.thumbnail, "index.html", policy, [])
         start = day_number(s.start or s.datetime)
         end = day_number(s.end) if s.end else start
-        doc = Doc.make(title=item.title, id=s.id, url=item.page, start=start, end=end,
-                       bbox=s.bbox, thumb=thumb, collection=number, kind="item",
-                       terms=terms_of(item.title, s.id) | _shared_terms(s.terms) | shared)
+        packed = pack_doc(key, Doc.make(
+            title=item.title, id=s.id, url=item.page, start=start, end=end, bbox=s.bbox,
+            thumb=thumb, collection=number, kind="item",
+            terms=terms_of(item.title, s.id) | _shared_terms(s.terms) | shared))
         if digests is not None and remember is not None:
-            packed = remember[location] = pack_doc(key, doc)
-            yield doc, packed
-        else:
-            yield doc, None
+            remember[location] = packed
+        yield packed
