@@ -769,21 +769,22 @@ def _write_node_lists(site: Site, info: SiteInfo, spool: Spool, outs: dict[str, 
         out = outs.get(location)
         if out is None:
             continue
+        places = spool.places(site.items_below(node.location))
         if pool is not None:
-            entries = list(map(spool.index.get, site.items_below(node.location)))
             writing.append((out, pool.submit(write_lists_from, spool.file.name, root,
-                                             node.page[:-5], node.title, stats, entries,
+                                             node.page[:-5], node.title, stats, places,
                                              info.base_url)))
         else:
-            write_lists(out.open, node.page[:-5], node.title, stats,
-                        spool.read(site.items_below(node.location)), info.base_url)
+            write_lists(out.open, node.page[:-5], node.title, stats, spool.texts(places),
+                        info.base_url)
     return lists, writing
 
 
 def write_lists_from(spool: str, root: str, stem: str, title: str, stats: Stats,
-                     entries: list[Any], base_url: str | None) -> list[str]:
-    """:func:`write_lists` in a worker: the chunks of ``entries`` read from the spool
-    file ``spool``, the files written below ``root``; returns their paths."""
+                     places: bytes, base_url: str | None) -> list[str]:
+    """:func:`write_lists` in a worker: the texts at ``places`` (see
+    :meth:`Spool.places`) read from the spool file ``spool``, the files written below
+    ``root``; returns their paths."""
     written: list[str] = []
 
     def open_file(rel: str) -> BinaryIO:
@@ -791,7 +792,7 @@ def write_lists_from(spool: str, root: str, stem: str, title: str, stats: Stats,
         return open_output(root, rel)
 
     with open(spool, "rb") as fh:
-        write_lists(open_file, stem, title, stats, Spool(fh).read_entries(entries), base_url)
+        write_lists(open_file, stem, title, stats, Spool(fh).texts(places), base_url)
     return written
 
 

@@ -91,6 +91,15 @@ class Chunks:
     stats: Stats
     digest: bytes = b""  # of the four texts: lists over unchanged chunks are unchanged
 
+    @property
+    def texts(self) -> ListTexts:
+        """The four texts (what :func:`write_lists` writes)."""
+        return self.urls, self.script, self.meta4, self.others
+
+
+#: An item's list texts: urls, script, meta4 and others.
+ListTexts = tuple[bytes, bytes, bytes, bytes]
+
 
 def item_folder(page: str) -> str:
     """``a/b/index.html`` -> ``a/b``; ``a/b/x.html`` -> ``a/b/x``."""
@@ -323,16 +332,17 @@ def _frame(stem: str, title: str, stats: Stats, base_url: str | None) -> tuple[b
 
 def write_lists(
     open_file: Callable[[str], BinaryIO], stem: str, title: str, stats: Stats,
-    chunks: Iterable[Chunks], base_url: str | None,
+    texts: Iterable[ListTexts], base_url: str | None,
 ) -> None:
-    """Stream the list files of one page: header, every chunk in order, footer.
+    """Stream the list files of one page: header, every item's texts in order, footer.
 
     Args:
         open_file: Opens a path relative to the site root for writing (the writer's).
         stem: Page path without ``.html``; files are ``STEM.download.sh`` etc.
         title: The page title (for the script's comment).
-        stats: Totals of ``chunks`` (known before streaming, for the script's comment).
-        chunks: Chunks of every item, in order; consumed once.
+        stats: Totals of the items (known before streaming, for the script's comment).
+        texts: The texts of every item (see :attr:`Chunks.texts`), in order; consumed
+            once.
         base_url: The site's URL, when known.
     """
     prefix, header = _frame(stem, title, stats, base_url)
@@ -344,12 +354,12 @@ def write_lists(
             else None
         script.write(header)
         meta4.write(_META4_HEADER)
-        for chunk in chunks:
-            urls.write(chunk.urls.replace(ROOT, prefix))
-            script.write(chunk.script)
-            meta4.write(chunk.meta4.replace(ROOT, prefix))
-            if others is not None and chunk.others:
-                others.write(chunk.others)
+        for item_urls, item_script, item_meta4, item_others in texts:
+            urls.write(item_urls.replace(ROOT, prefix))
+            script.write(item_script)
+            meta4.write(item_meta4.replace(ROOT, prefix))
+            if others is not None and item_others:
+                others.write(item_others)
         script.write(_SCRIPT_FOOTER)
         meta4.write(_META4_FOOTER)
 
@@ -374,6 +384,8 @@ def item_lists(stem: str, title: str, chunks: Chunks,
 #: than a tuple of ten integers and a Stats: the build and its cache keep one per item.
 SpoolEntry = bytes
 _ENTRY = struct.Struct("<10Q")
+#: An entry's first fields: the offset and the lengths of the four texts.
+_PLACE = struct.Struct("<5Q")
 
 
 def spool_entry(offset: int, lengths: tuple[int, int, int, int, int], stats: Stats,
@@ -440,19 +452,24 @@ class Spool:
                 others += values[9]
         return Stats(files, size, sized, others)
 
-    def read(self, locations: Iterable[str]) -> Iterator[Chunks]:
-        return self.read_entries(map(self.index.get, locations))
+    def places(self, locations: Iterable[str]) -> bytes:
+        """Where the chunks of some items are in the file, in order (items without an
+        entry left out): 40 bytes an item, what :meth:`texts` needs to read them. One
+        ``bytes``, not a list of entries: a worker writes the root catalog's lists from
+        the places of every item."""
+        places = bytearray()
+        for location in locations:
+            entry = self.index.get(location)
+            if entry is not None:
+                places += entry[:_PLACE.size]
+        return bytes(places)
 
-    def read_entries(self, entries: Iterable[SpoolEntry | None]) -> Iterator[Chunks]:
-        """The chunks of some entries of this file (None: an item without any)."""
-        for entry in entries:
-            if entry is None:
-                continue
-            offset, u, s, m, o, _f, *stats = _ENTRY.unpack_from(entry)
+    def texts(self, places: bytes) -> Iterator[ListTexts]:
+        """The list texts at some places of this file (see :meth:`places`)."""
+        for offset, u, s, m, o in _PLACE.iter_unpack(places):
             self.file.seek(offset)
             data = self.file.read(u + s + m + o)
-            yield Chunks(data[:u], data[u:u + s], data[u + s:u + s + m], data[u + s + m:],
-                         Stats(*stats), entry_digest(entry))
+            yield data[:u], data[u:u + s], data[u + s:u + s + m], data[u + s + m:]
 
     def footprint(self, location: str) -> bytes:
         """The item's compact footprint JSON, or ``b""``."""

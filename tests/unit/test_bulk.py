@@ -63,7 +63,8 @@ def test_item_lists_are_what_write_lists_streams_for_one_chunk(stem: str) -> Non
         streamed[rel] = Kept()
         return streamed[rel]
 
-    write_lists(open_file, stem, "T'itle $(x)", chunks.stats, [chunks], "https://s.example/")
+    write_lists(open_file, stem, "T'itle $(x)", chunks.stats, [chunks.texts],
+                "https://s.example/")
     whole = dict(item_lists(stem, "T'itle $(x)", chunks, "https://s.example/"))
     assert whole == {rel: f.getvalue() for rel, f in streamed.items()}
     assert len(whole) == 4 and b"../" * stem.count("/") + b"a/b/site%20file.png" in \
@@ -85,7 +86,9 @@ def test_spool_gives_back_what_it_was_given() -> None:
     second = Chunks(b"", b"", b"", b"o2\n", Stats(others=1), b"")
     spool.add("/a.json", first, b'{"f":1}')
     spool.add("/b.json", second)
-    assert list(spool.read(["/a.json", "/missing.json", "/b.json"])) == [first, second]
+    places = spool.places(["/a.json", "/missing.json", "/b.json"])
+    assert len(places) == 80  # 40 bytes an item with an entry
+    assert list(spool.texts(places)) == [first.texts, second.texts]
     assert spool.footprint("/a.json") == b'{"f":1}'
     assert spool.footprint("/b.json") == spool.footprint("/missing.json") == b""
     assert spool.stats(["/a.json", "/b.json", "/missing.json"]) == big + Stats(others=1)
@@ -96,7 +99,7 @@ def test_spool_gives_back_what_it_was_given() -> None:
     # an entry taken over by another spool over the same file reads the same
     other = Spool(spool.file)
     other.keep("/a.json", entry)
-    assert list(other.read(["/a.json"])) == [first]
+    assert list(other.texts(other.places(["/a.json"]))) == [first.texts]
 
 
 def test_plain_file_urls_take_the_general_ways_answers(monkeypatch: pytest.MonkeyPatch) -> None:
