@@ -453,11 +453,15 @@ def _prune(result: Crawl, parents: dict[str, list[str]]) -> None:
         node.children = [c for c in dict.fromkeys(node.children) if c in result.nodes]
         node.items = [i for i in dict.fromkeys(items) if i in result.items]
     nodes = result.nodes
+    # equal tuples are one (most documents share their parents with their siblings:
+    # 48 bytes an item otherwise)
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     result.parents = {
+        location: shared.setdefault(kept, kept)
+        for location, linked in parents.items() if location in known
         # most have one parent, a node that was read
-        location: (linked[0],) if len(linked) == 1 and linked[0] in nodes
-        else tuple(p for p in linked if p in nodes)
-        for location, linked in parents.items() if location in known}
+        for kept in ((linked[0],) if len(linked) == 1 and linked[0] in nodes
+                     else tuple(p for p in linked if p in nodes),)}
 
 
 def _follow_links(doc: dict[str, Any]) -> Iterator[tuple[str, object, str | None]]:

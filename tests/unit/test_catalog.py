@@ -139,6 +139,15 @@ def test_summaries_hold_the_crawls_own_strings_not_a_workers_copies() -> None:
     assert any(s.collection for s in result.items.values())
 
 
+def test_documents_with_the_same_parents_share_one_tuple() -> None:
+    result = crawl(str(DATA / "dag"), Reader(), Reporter())
+    by_value: dict[tuple[str, ...], set[int]] = {}
+    for parents in result.parents.values():
+        by_value.setdefault(parents, set()).add(id(parents))
+    assert any(len([p for p in result.parents.values() if p == v]) > 1 for v in by_value)
+    assert all(len(ids) == 1 for ids in by_value.values())
+
+
 def test_link_relations_and_types_of_nodes_are_shared_strings() -> None:
     result = crawl(str(DATA / "dag"), Reader(), Reporter())
     rels = [link["rel"] for node in result.nodes.values()
