@@ -270,8 +270,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         spool_file = cached.open_spool() if cached is not None else \
             open(os.path.join(staging.path, SPOOL), "w+b")
         spool = Spool(spool_file)
-        copies = _write_items(site, state, pool, reporter, spool, crawled, cached, out,
-                              groups.job_keys)
+        copies = _write_items(site, state, pool, reporter, spool, crawled, cached, out)
         clock.mark("item pages")
         # A node's first page (with its map, made from every item below) and JSON copy
         # are a group; each further list page is one of its own, made from the items
@@ -558,12 +557,12 @@ def _write_nodes(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
 
 def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | None,
                  reporter: Reporter, spool: Spool, crawled: Crawl,
-                 cached: BuildCache | None, out: Output, keys: dict[str, bytes],
-                 ) -> list[tuple[str, str]]:
+                 cached: BuildCache | None, out: Output) -> list[tuple[str, str]]:
     """Item pages, rendered in batches by the workers, or taken from the previous site
     when the build cache knows the item and everything its page shows is unchanged.
-    ``keys`` receives every item's job key (with a build cache)."""
+    With a build cache, every item's entry holds its job key."""
     copies: list[tuple[str, str]] = []
+    keys: dict[str, bytes] = {}  # of the items being rendered (the rest are entries')
     reporter.progress_start(len(site.items))
     kept = 0  # kept items not yet told to the progress display (told in thousands)
 
@@ -573,7 +572,7 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
             if cached is None:
                 yield job
                 continue
-            key = keys[job.location] = job_key(job, crawled.digests.get(job.location, b""))
+            key = job_key(job, crawled.digests.get(job.location, b""))
             entry = cached.known(job.location)
             if entry is not None and entry.key == key and entry.rendered and \
                     out.keep_files(entry.files):
@@ -590,6 +589,7 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
                     reporter.progress_advance(kept)
                     kept = 0
                 continue
+            keys[job.location] = key
             yield job
         if kept:
             reporter.progress_advance(kept)
@@ -614,7 +614,7 @@ def _write_items(site: Site, state: WorkerState, pool: Executor | _LazyPool | No
                 if cached is not None:
                     cached.items[loc] = ItemEntry(
                         crawled.digests.get(loc, b""), item.summary,
-                        crawled.item_diagnostics.get(loc, ()), keys.get(loc), files,
+                        crawled.item_diagnostics.get(loc, ()), keys.pop(loc, None), files,
                         result.ok, result.diagnostics, result.copies, spool.entry(loc))
             reporter.progress_advance(len(results))
     finally:
@@ -647,7 +647,6 @@ class _Groups:
         self.out = out
         self.site = site
         self.crawled = crawled
-        self.job_keys: dict[str, bytes] = {}
         self.made: dict[str, tuple[bytes, Output]] = {}
         self._nodes = self._nodes_digest() if cached is not None else b""
 
@@ -677,8 +676,14 @@ class _Groups:
             return b""
         h = hashlib.blake2b(self._nodes + location.encode(), digest_size=16)
         for loc in self.site.items_below(location):
-            h.update(self.job_keys.get(loc, b""))
+            h.update(self._job_key(loc))
         return h.digest()
+
+    def _job_key(self, location: str) -> bytes:
+        """An item's job key, as its entry holds it (see :func:`_write_items`)."""
+        assert self.cached is not None
+        entry = self.cached.items.get(location)
+        return (entry.key or b"") if entry is not None else b""
 
     def page_key(self, location: str, index: int, lists_key: bytes) -> bytes:
         """Key of a node's list page after the first: the nodes, the node's download
@@ -691,7 +696,7 @@ class _Groups:
         h.update(str(index).encode())
         _children, items = page_entries(node, index, self.site.config.items_per_page)
         for loc in items:
-            h.update(self.job_keys.get(loc, b""))
+            h.update(self._job_key(loc))
         return h.digest()
 
     def key_of(self, data: object) -> bytes:
