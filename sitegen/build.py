@@ -347,9 +347,8 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             # cache's item entries.
             walker = _running(pool)
             known: dict[str, KnownWalk] = {}
-            for item_walk in item_walks:
-                known.update(item_walk.result())
-            item_walks.clear()  # (their results are in ``known`` now)
+            while item_walks:  # (each batch let go once in ``known``)
+                known.update(item_walks.pop().result())
             walk = aux.submit(tree_stats, staging.output, "",
                               walker.submit if walker is not None else None, known)
             saved = cached is not None and _save_cache(cached, reporter, staging,

@@ -603,10 +603,25 @@ def checked_listing(root: str, files: Callable[[], set[str]], ids: dict[str, Fol
 
 #: What a walk found below a folder: files, bytes, and the identity of every folder.
 Walked = tuple[int, int, dict[str, FolderId]]
-#: An earlier walk of a folder (see :func:`walk_folders`): a :data:`Walked`, or, when the
-#: folder has no folder in it (an item's, mostly), its own identity instead of a
-#: dictionary of one (230 bytes an item, kept until the site's walk is done).
-KnownWalk = tuple[int, int, "dict[str, FolderId] | FolderId"]
+#: An earlier walk of a folder with no folder in it (an item's, see :func:`walk_folders`):
+#: its identity, bytes and files in one integer (a tuple of them was 130 bytes an item
+#: more, for every item until the site's walk is done).
+KnownWalk = int
+_FILES_BITS = 24
+_SIZE_BITS = 40
+
+
+def _known_walk(files: int, size: int, ident: FolderId) -> KnownWalk | None:
+    """A :data:`KnownWalk`; None when the counts do not fit (the folder is walked again)."""
+    if files >> _FILES_BITS or size >> _SIZE_BITS:
+        return None
+    return ident << (_FILES_BITS + _SIZE_BITS) | size << _FILES_BITS | files
+
+
+def known_parts(walk: KnownWalk) -> tuple[int, int, FolderId]:
+    """``(files, bytes, identity)`` of an earlier walk."""
+    return (walk & ((1 << _FILES_BITS) - 1), walk >> _FILES_BITS & ((1 << _SIZE_BITS) - 1),
+            walk >> (_FILES_BITS + _SIZE_BITS))
 
 
 #: How long ago a folder must have changed last for an earlier walk of it to be taken
@@ -616,9 +631,10 @@ SETTLED_NS = 3_000_000_000
 
 
 def walk_folders(root: str, folders: Iterable[str]) -> dict[str, KnownWalk]:
-    """:func:`tree_stats` of each of ``folders`` (paths in the site below ``root``) that
-    is a folder: a batch for a worker, walking the items' folders of a new site while
-    the rest of it is still being written (see the ``known`` of :func:`tree_stats`).
+    """Walks of those of ``folders`` (paths in the site below ``root``) that are folders
+    with no folder in them: a batch for a worker, walking the items' folders of a new
+    site while the rest of it is still being written (see the ``known`` of
+    :func:`tree_stats`).
 
     Only settled folders are given: a change time is a clock tick (or two seconds)
     coarse, so a file added soon after a folder's last change may leave its identity
@@ -626,30 +642,19 @@ def walk_folders(root: str, folders: Iterable[str]) -> dict[str, KnownWalk]:
     out: dict[str, KnownWalk] = {}
     for rel in folders:
         settled = time.time_ns() - SETTLED_NS
-        walked = tree_stats(safe_join(root, rel), rel)
-        ids = walked[2]
-        if rel in ids and all(changed_ns(ident) < settled for ident in ids.values()):
-            out[rel] = (walked[0], walked[1], ids[rel]) if len(ids) == 1 else walked
+        files, size, ids = tree_stats(safe_join(root, rel), rel)
+        ident = ids.get(rel)
+        if ident is not None and len(ids) == 1 and changed_ns(ident) < settled:
+            walk = _known_walk(files, size, ident)
+            if walk is not None:
+                out[rel] = walk
     return out
-
-
-def _still(path: str, rel: str, walked: KnownWalk) -> bool:
-    """True when every folder of an earlier walk below ``path`` (site path ``rel``) has
-    its identity still: nothing was added, removed or renamed in any of them since."""
-    cut = len(rel)
-    ids = walked[2]
-    try:
-        if not isinstance(ids, dict):
-            return _folder_id(os.stat(path)) == ids
-        return all(_folder_id(os.stat(path + sub[cut:])) == ident
-                   for sub, ident in ids.items())
-    except OSError:
-        return False
 
 
 def _by_top_folder(known: dict[str, KnownWalk], rel: str,
                    ) -> dict[str, dict[str, KnownWalk]]:
-    """``known``'s walks grouped by the folder below ``rel`` they are in."""
+    """``known``'s walks grouped by the folder below ``rel`` they are in (``known`` is
+    emptied: each walk is in one group)."""
     cut = len(rel) + 1 if rel else 0
     groups: dict[str, dict[str, KnownWalk]] = {}
     for name, walked in known.items():
@@ -657,6 +662,7 @@ def _by_top_folder(known: dict[str, KnownWalk], rel: str,
             continue
         first = name[cut:].partition("/")[0]
         groups.setdefault(f"{rel}/{first}" if rel else first, {})[name] = walked
+    known.clear()
     return groups
 
 
@@ -669,8 +675,8 @@ def tree_stats(path: Path | str, rel: str = "",
     name in the identities (its path in the site). With ``submit`` (an executor's),
     each top-level folder is walked by it: worker processes walk a large site side by
     side. ``known``: earlier walks of some folders (by site path, see
-    :func:`walk_folders`), taken instead of walking them again when every folder they
-    found is unchanged."""
+    :func:`walk_folders`), taken instead of walking them again when the folder is
+    unchanged; the walk empties it as it takes them."""
     files = total = 0
     ids: dict[str, FolderId] = {}
     walks: list[Future[Walked]] = []
@@ -693,19 +699,20 @@ def tree_stats(path: Path | str, rel: str = "",
                     if entry.is_dir():  # a link to a folder is skipped, as os.walk does
                         if not entry.is_symlink():
                             name = f"{rel}/{entry.name}" if rel else entry.name
-                            walked = known.get(name) if known else None
-                            if walked is not None and _still(entry.path, name, walked):
-                                files += walked[0]
-                                total += walked[1]
-                                if isinstance(walked[2], dict):
-                                    ids.update(walked[2])
-                                else:  # (a folder with no folder in it)
-                                    ids[name] = walked[2]
+                            walked = known.pop(name, None) if known else None
+                            earlier = known_parts(walked) if walked is not None else None
+                            if earlier is not None and \
+                                    _folder_id(entry.stat()) == earlier[2]:
+                                files += earlier[0]
+                                total += earlier[1]
+                                ids[name] = earlier[2]
                             elif submit is not None and folder == top:
                                 if known and groups is None:
                                     groups = _by_top_folder(known, rel)
+                                # (handed over: the worker's copy is the one it takes)
                                 walks.append(submit(tree_stats, entry.path, name, None,
-                                                    groups.get(name) if groups else None))
+                                                    groups.pop(name, None) if groups
+                                                    else None))
                             else:
                                 stack.append((entry.path, name))
                         continue

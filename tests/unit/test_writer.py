@@ -163,7 +163,7 @@ def test_a_walk_takes_earlier_walks_of_folders_that_did_not_change(
     from concurrent.futures import ThreadPoolExecutor
 
     from sitegen import writer
-    from sitegen.writer import walk_folders
+    from sitegen.writer import known_parts, walk_folders
 
     monkeypatch.setattr(writer, "SETTLED_NS", -10**9)  # every folder counts as settled
     site = tmp_path / "site"
@@ -173,28 +173,38 @@ def test_a_walk_takes_earlier_walks_of_folders_that_did_not_change(
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_bytes(b"x" * size)
     known = walk_folders(str(site), ["c/i1", "c/i2", "c/i3", "d/i4", "c/gone"])
-    assert set(known) == {"c/i1", "c/i2", "c/i3", "d/i4"}
-    assert known["c/i2"] == tree_stats(site / "c" / "i2", "c/i2")
-    # a folder with no folder in it: its identity, not a dictionary of one
+    # only folders with no folder in them: c/i2 is walked with the site
+    assert set(known) == {"c/i1", "c/i3", "d/i4"}
     files, size, ids = tree_stats(site / "c" / "i1", "c/i1")
-    assert known["c/i1"] == (files, size, ids["c/i1"]) and list(ids) == ["c/i1"]
+    assert known_parts(known["c/i1"]) == (files, size, ids["c/i1"]) and list(ids) == ["c/i1"]
     whole = tree_stats(site)
-    assert tree_stats(site, known=known) == whole
+    assert tree_stats(site, known=dict(known)) == whole
     # taken, not walked again: made-up counts with true identities show through
-    made_up = {rel: (100, 1000, ids) for rel, (_n, _b, ids) in known.items()}
-    assert tree_stats(site, known=made_up)[:2] == (whole[0] - 6 + 400, whole[1] - 24 + 4000)
+    made_up = {rel: writer._known_walk(100, 1000, known_parts(walk)[2])
+               for rel, walk in known.items()}
+    assert tree_stats(site, known=dict(made_up))[:2] == (whole[0] - 4 + 300,
+                                                         whole[1] - 12 + 3000)
+    # the walk takes them out of ``known`` as it takes them
+    taking = dict(made_up)
+    tree_stats(site, known=taking)
+    assert taking == {}
     # after the walks, files come into a folder and into a folder below one
     (site / "c" / "i1" / "B01.tif").write_bytes(b"x" * 9)
     (site / "c" / "i2" / "sub" / "y.json").write_bytes(b"x" * 8)
     (site / "c" / "new").mkdir()
     whole = tree_stats(site)
     assert whole[:2] == (10, 38 + 9 + 8)
-    assert tree_stats(site, known=made_up) == (whole[0] - 2 + 200, whole[1] - 7 + 2000,
-                                              whole[2])
+    assert tree_stats(site, known=dict(made_up)) == (whole[0] - 2 + 200,
+                                                     whole[1] - 7 + 2000, whole[2])
     with ThreadPoolExecutor(2) as pool:
-        assert tree_stats(site, submit=pool.submit, known=made_up) == \
-            tree_stats(site, known=made_up)
-    assert tree_stats(site, known=known) == whole
+        assert tree_stats(site, submit=pool.submit, known=dict(made_up)) == \
+            tree_stats(site, known=dict(made_up))
+    assert tree_stats(site, known=dict(known)) == whole
+    # counts too large to pack are not kept: the folder is walked again
+    assert writer._known_walk(1 << 24, 0, 5) is None
+    assert writer._known_walk(0, 1 << 40, 5) is None
+    assert known_parts(writer._known_walk((1 << 24) - 1, (1 << 40) - 1, 7) or 0) == \
+        ((1 << 24) - 1, (1 << 40) - 1, 7)
 
 
 def test_folders_that_changed_moments_ago_are_not_taken_from_an_earlier_walk(
@@ -205,22 +215,24 @@ def test_folders_that_changed_moments_ago_are_not_taken_from_an_earlier_walk(
 
     from sitegen import writer
 
-    for rel in ("old/index.html", "old/sub/x.json", "new/index.html", "mixed/index.html",
-                "mixed/sub/x.json"):
+    for rel in ("old/index.html", "old/x.json", "new/index.html", "mixed/index.html",
+                "mixed/sub/x.json", "parent/sub/x.json"):
         write_file(str(tmp_path), rel, rel)
     real_stat = os.stat
 
     def aged(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
-        """Folders changed long ago: "old" and what is below it, "mixed" but not below."""
+        """Folders changed long ago: "old", "parent" and what is below it, "mixed" but
+        not below."""
         st = real_stat(path, *args, **kwargs)
-        if str(path).endswith(("old", "old/sub", "mixed")):
+        if str(path).endswith(("old", "mixed", "parent", "parent/sub")):
             return os.stat_result(list(st)[:10], {"st_ctime_ns": 10**9})
         return st
 
     monkeypatch.setattr(os, "stat", aged)
-    walked = writer.walk_folders(str(tmp_path), ["old", "new", "mixed"])
-    assert set(walked) == {"old"}
-    assert walked["old"][:2] == (2, len("old/index.html") + len("old/sub/x.json"))
+    walked = writer.walk_folders(str(tmp_path), ["old", "new", "mixed", "parent"])
+    assert set(walked) == {"old"}  # ("parent" has a folder in it)
+    assert writer.known_parts(walked["old"])[:2] == (2, len("old/index.html") +
+                                                      len("old/x.json"))
 
 
 def test_files_kept_a_set_at_a_time_count_and_are_never_dropped(tmp_path: Path) -> None:
