@@ -58,7 +58,7 @@ SPOOL_NAME = "spool.bin"
 #: starts a fresh one.
 SPOOL_SLACK = 64 << 20
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 14
+FORMAT = 15
 
 
 def cache_root() -> Path:

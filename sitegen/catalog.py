@@ -12,17 +12,19 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import struct
 import sys
 import warnings
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 from sitegen.cache import content_digest
 from sitegen.errors import SourceError
 from sitegen.fields import as_dict, as_list
+from sitegen.maps import BBox
 from sitegen.reporter import Diagnostic, Reporter
 from sitegen.sitemap import w3c_datetime
 from sitegen.sources import DocumentError, Reader, is_url, parse_json, resolve_href
@@ -169,7 +171,9 @@ class ItemSummary(NamedTuple):
     datetime: str | None
     start: str | None
     end: str | None
-    bbox: tuple[float, float, float, float] | None
+    #: the bbox's four numbers packed (see :attr:`bbox`): 65 bytes, a tuple of four
+    #: floats is 170
+    packed_bbox: bytes | None
     thumbnail: str | None
     collection: str | None = None
     related: tuple[tuple[str, str, str], ...] = ()
@@ -177,6 +181,20 @@ class ItemSummary(NamedTuple):
     terms: tuple[str, ...] = ()
     #: ``updated``, else the item's date, as W3C datetime (sitemaps), computed once
     lastmod: str | None = None
+
+    @property
+    def bbox(self) -> BBox | None:
+        """``(west, south, east, north)`` (see :func:`valid_bbox`), or None."""
+        packed = self.packed_bbox
+        return None if packed is None else cast(BBox, _BBOX.unpack(packed))
+
+
+_BBOX = struct.Struct("<4d")
+
+
+def pack_bbox(bbox: tuple[float, float, float, float] | None) -> bytes | None:
+    """A bbox as an :class:`ItemSummary` keeps it."""
+    return None if bbox is None else _BBOX.pack(*bbox)
 
 
 @dataclass
@@ -559,7 +577,7 @@ def summarise_item(doc: dict[str, Any], location: str, read_path: str) -> ItemSu
         datetime=dt,
         start=start,
         end=end,
-        bbox=valid_bbox(doc.get("bbox")),
+        packed_bbox=pack_bbox(valid_bbox(doc.get("bbox"))),
         thumbnail=find_thumbnail(doc, location),
         collection=_collection_link(doc, location),
         related=_related_links(doc, location),

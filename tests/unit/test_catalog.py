@@ -254,3 +254,16 @@ def test_equal_search_terms_of_items_are_one_tuple(tmp_path: Path,
     result = crawl(str(tmp_path), Reader(), Reporter(), map_items=_through_pickle)
     terms = [s.terms for s in result.items.values()]
     assert terms[0] and all(t is terms[0] for t in terms[:5]) and terms[5] != terms[0]
+
+
+def test_a_summary_keeps_its_bbox_packed_and_gives_it_back_as_numbers() -> None:
+    from sitegen.catalog import summarise_item
+
+    doc = {"type": "Feature", "id": "x", "bbox": [-141.3449, -1.6404, -140.3449, -0.7404],
+           "properties": {"datetime": "2024-01-01T00:00:00Z"}}
+    summary = summarise_item(doc, "/c/x.json", "/c/x.json")
+    assert isinstance(summary.packed_bbox, bytes) and len(summary.packed_bbox) == 32
+    assert summary.bbox == (-141.3449, -1.6404, -140.3449, -0.7404)
+    assert summarise_item({**doc, "bbox": [0, 1, 2, 3, 4, 5]}, "/c/x.json",
+                          "/c/x.json").bbox == (0.0, 1.0, 3.0, 4.0)
+    assert summarise_item({**doc, "bbox": "nope"}, "/c/x.json", "/c/x.json").bbox is None
