@@ -222,6 +222,10 @@ def _build(source: str | None, config: Config, reporter: Reporter,
                         known=cached.known if cached is not None else None)
         clock.mark("crawl")
         site = build_model(crawled, config)
+        # The model's items hold the summaries now: the crawl's dictionary of them goes
+        # (40 bytes an item, for the rest of the build).
+        crawl_counts = crawled.counts()
+        crawled.items.clear()
         long_lived.freeze()
         policy = HrefPolicy(site.layout, is_url(root), config.copy_assets,
                             config.asset_base_url, config.remote_images)
@@ -322,6 +326,10 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             clock.phases["search index, sitemaps, static files (a thread)"] = \
                 aux_future.result()
             clock.mark("waiting for that thread")
+        # The items' job keys and search documents are made, which the content digests
+        # were for (the build cache's entries have them): their dictionary goes before
+        # the site's walk and the cache's saving.
+        crawled.digests.clear()
         groups.done()
         _write_assets(copies, out, reporter)
         clock.mark("asset copies")
@@ -385,7 +393,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         files=files,
         bytes=size,
         seconds=time.perf_counter() - started,
-        crawl_counts=crawled.counts(),
+        crawl_counts=crawl_counts,
         updated=updated,
         phases=clock.phases,
     )
