@@ -409,10 +409,16 @@ def _walk_item_folders(site: Site, pool: Executor | None, root: str,
     by ``pool``, in batches; none without a running pool."""
     if pool is None:
         return []
-    folders = [item.page[:-11] for item in site.items.values()
-               if item.page.endswith("/index.html")]
-    return [pool.submit(walk_folders, root, folders[n:n + WALK_BATCH])
-            for n in range(0, len(folders), WALK_BATCH)]
+    folders = (item.page[:-11] for item in site.items.values()
+               if item.page.endswith("/index.html"))
+    return [pool.submit(walk_folder_batch, root, "\0".join(batch))
+            for batch in _chunks(folders, WALK_BATCH)]
+
+
+def walk_folder_batch(root: str, folders: str) -> dict[str, KnownWalk]:
+    """:func:`walk_folders` in a worker of some folders joined by ``\\0`` (one string
+    a batch waiting to be sent, not one a folder: none is in a site path)."""
+    return walk_folders(root, folders.split("\0"))
 
 
 def _stop_writers(aux: ThreadPoolExecutor, pool: Executor | _LazyPool | None,

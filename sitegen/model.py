@@ -122,7 +122,11 @@ class Site:
     def items_below(self, location: str) -> Iterator[str]:
         """Every item at or below a node, once each, depth first in link order."""
         seen_nodes: set[str] = set()
-        seen_items: set[str] = set()
+        # an item with one parent is in one node's list, and each node is seen once:
+        # only those that several nodes list are remembered (a set of every item below
+        # the root was 30 MB at a million items, for each walk of them)
+        seen_shared: set[str] = set()
+        parents = self.parents
         stack = [location]
         while stack:
             current = stack.pop()
@@ -131,9 +135,11 @@ class Site:
             seen_nodes.add(current)
             node = self.nodes[current]
             for item in node.items:
-                if item not in seen_items:
-                    seen_items.add(item)
-                    yield item
+                if len(parents.get(item, ())) > 1:
+                    if item in seen_shared:
+                        continue
+                    seen_shared.add(item)
+                yield item
             stack.extend(reversed(node.children))
 
     def collection_of(self, item: ItemSummary, collection_link: str | None) -> str | None:

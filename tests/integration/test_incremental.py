@@ -464,7 +464,7 @@ def test_workers_write_a_full_builds_download_lists_and_walk_the_site(
     # the lists of the catalog and of the collection; the items' folders (while the
     # catalog's and collection's pages are rendered); a walk of each top-level folder
     assert executor.functions.count("write_lists_from") == 2
-    assert executor.functions.count("walk_folders") == 1
+    assert executor.functions.count("walk_folder_batch") == 1
     assert executor.functions.count("tree_stats") == len(
         [p for p in (tmp_path / "site").iterdir() if p.is_dir()])
     alone = build(str(src), Config(output=str(tmp_path / "alone"), base_url=BASE, jobs=1))

@@ -267,3 +267,16 @@ def test_a_summary_keeps_its_bbox_packed_and_gives_it_back_as_numbers() -> None:
     assert summarise_item({**doc, "bbox": [0, 1, 2, 3, 4, 5]}, "/c/x.json",
                           "/c/x.json").bbox == (0.0, 1.0, 3.0, 4.0)
     assert summarise_item({**doc, "bbox": "nope"}, "/c/x.json", "/c/x.json").bbox is None
+
+
+def test_items_below_a_node_come_once_each_when_several_nodes_list_one() -> None:
+    from sitegen.config import Config
+    from sitegen.model import build_model
+
+    site = build_model(crawl(str(DATA / "dag"), Reader(), Reporter()), Config())
+    below = list(site.items_below(site.root))
+    assert len(below) == len(set(below)) == len(site.items)
+    shared = [loc for loc in site.items if len(site.parents[loc]) > 1]
+    assert shared  # the fixture's shared item is listed by two catalogs
+    for loc in shared:
+        assert all(loc in site.items_below(parent) for parent in site.parents[loc])
