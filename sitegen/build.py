@@ -688,15 +688,18 @@ class _Groups:
         if self.cached is None:
             return b""
         h = hashlib.blake2b(self._nodes + location.encode(), digest_size=16)
-        for loc in self.site.items_below(location):
-            h.update(self._job_key(loc))
+        self._hash_job_keys(h, self.site.items_below(location))
         return h.digest()
 
-    def _job_key(self, location: str) -> bytes:
-        """An item's job key, as its entry holds it (see :func:`_write_items`)."""
+    def _hash_job_keys(self, h: Any, locations: Iterable[str]) -> None:
+        """Add the job keys of some items, as their entries hold them (see
+        :func:`_write_items`), to the hash ``h``."""
         assert self.cached is not None
-        entry = self.cached.items.get(location)
-        return (entry.key or b"") if entry is not None else b""
+        get = self.cached.items.get
+        update = h.update
+        for loc in locations:
+            entry = get(loc)
+            update((entry.key or b"") if entry is not None else b"")
 
     def page_key(self, location: str, index: int, lists_key: bytes) -> bytes:
         """Key of a node's list page after the first: the nodes, the node's download
@@ -708,8 +711,7 @@ class _Groups:
         h = hashlib.blake2b(self._nodes + location.encode() + lists_key, digest_size=16)
         h.update(str(index).encode())
         _children, items = page_entries(node, index, self.site.config.items_per_page)
-        for loc in items:
-            h.update(self._job_key(loc))
+        self._hash_job_keys(h, items)
         return h.digest()
 
     def key_of(self, data: object) -> bytes:

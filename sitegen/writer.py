@@ -563,12 +563,21 @@ def folder_ids(root: str, folders: Iterable[str]) -> dict[str, FolderId]:
     exists. A folder's change time moves whenever an entry is added to it, removed or
     renamed, so an unchanged identity means its list of files is as it was."""
     out: dict[str, FolderId] = {}
-    for rel in folders:
-        try:
-            st = os.stat(os.path.join(root, rel) if rel else root)
-        except OSError:
-            continue
-        out[rel] = _folder_id(st)
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return out
+    try:
+        stat_at = os.stat
+        for rel in folders:
+            try:
+                # (relative to the root's descriptor: no path joined, no root walked)
+                st = stat_at(rel or ".", dir_fd=fd)
+            except OSError:
+                continue
+            out[rel] = _folder_id(st)
+    finally:
+        os.close(fd)
     return out
 
 
