@@ -369,3 +369,19 @@ def test_compact_file_sets_are_kept_settled_and_listed_as_their_files(
     update = Output(str(staging), str(out_dir), changed.append, set(item))
     update.settle_files(compact)
     assert changed == ["a/index.urls.txt"] and update.files == set(item)
+
+
+def test_folder_identities_are_the_same_with_or_without_a_root_descriptor(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from sitegen.writer import folder_ids
+
+    for rel in ("a/index.html", "a/b/x.json"):
+        write_file(str(tmp_path), rel, rel)
+    rels = ["", "a", "a/b", "gone"]
+    with_fd = folder_ids(str(tmp_path), rels)
+    assert set(with_fd) == {"", "a", "a/b"}
+    monkeypatch.setattr(os, "supports_dir_fd", set())  # as on Windows
+    assert folder_ids(str(tmp_path), rels) == with_fd
+    assert folder_ids(str(tmp_path / "missing"), rels) == {}
