@@ -192,7 +192,7 @@ class ItemSummary(NamedTuple):
 _BBOX = struct.Struct("<4d")
 
 
-def pack_bbox(bbox: tuple[float, float, float, float] | None) -> bytes | None:
+def pack_bbox(bbox: BBox | None) -> bytes | None:
     """A bbox as an :class:`ItemSummary` keeps it."""
     return None if bbox is None else _BBOX.pack(*bbox)
 

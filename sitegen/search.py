@@ -405,7 +405,7 @@ def chunk_file(prefix: str) -> str:
 #: Bytes of the key before a packed document (see :func:`pack_doc`).
 KEY_BYTES = 16
 #: After the key: the document's place in its month (``Doc.order``), big-endian so that
-#: its bytes sort as it does, and the day that gives its month (see :func:`_month_day`).
+#: its bytes sort as it does, and the day that gives its month (see :func:`_month`).
 _HEAD = struct.Struct(">Qi")
 _SORT_KEY = operator.itemgetter(slice(KEY_BYTES, KEY_BYTES + 8))
 _UNDATED = -(2 ** 31)

@@ -622,19 +622,20 @@ Walked = tuple[int, int, dict[str, FolderId]]
 KnownWalk = int
 _FILES_BITS = 24
 _SIZE_BITS = 40
+_ID_SHIFT = _FILES_BITS + _SIZE_BITS
 
 
 def _known_walk(files: int, size: int, ident: FolderId) -> KnownWalk | None:
     """A :data:`KnownWalk`; None when the counts do not fit (the folder is walked again)."""
     if files >> _FILES_BITS or size >> _SIZE_BITS:
         return None
-    return ident << (_FILES_BITS + _SIZE_BITS) | size << _FILES_BITS | files
+    return ident << _ID_SHIFT | size << _FILES_BITS | files
 
 
 def known_parts(walk: KnownWalk) -> tuple[int, int, FolderId]:
     """``(files, bytes, identity)`` of an earlier walk."""
     return (walk & ((1 << _FILES_BITS) - 1), walk >> _FILES_BITS & ((1 << _SIZE_BITS) - 1),
-            walk >> (_FILES_BITS + _SIZE_BITS))
+            walk >> _ID_SHIFT)
 
 
 #: How long ago a folder must have changed last for an earlier walk of it to be taken
