@@ -90,6 +90,24 @@ def test_write_recreates_a_folder_removed_behind_its_back(tmp_path: Path) -> Non
     assert (tmp_path / "a" / "b" / "two.txt").read_text() == "2"
 
 
+def test_the_folders_remembered_stay_bounded_and_forgotten_ones_still_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder per item: remembering every one grew each worker by a path per item."""
+    from sitegen import writer
+
+    monkeypatch.setattr(writer, "_made_dirs", set())
+    monkeypatch.setattr(writer, "_MADE_DIRS_MAX", 8)
+    for n in range(50):
+        write_file(str(tmp_path), f"c/item-{n}/index.html", str(n))
+        assert len(writer._made_dirs) <= 8
+    # folders made before and since forgotten are written to again
+    for n in range(50):
+        write_file(str(tmp_path), f"c/item-{n}/item.json", "{}")
+    assert sorted(p.name for p in (tmp_path / "c" / "item-7").iterdir()) == \
+        ["index.html", "item.json"]
+    assert (tmp_path / "c" / "item-49" / "index.html").read_text() == "49"
+
+
 def test_a_swap_killed_between_its_renames_gets_the_previous_site_back(tmp_path: Path) -> None:
     # What a build killed after "output -> old" and before "staging -> output" leaves.
     old = tmp_path / ".site.sitegen-old-999999999"
