@@ -61,10 +61,12 @@ from sitegen.search import index_files, packed_docs, write_index
 from sitegen.sitemap import robots_txt, write_sitemaps
 from sitegen.sources import Reader, is_url
 from sitegen.writer import (
-    FolderId,
-    KnownWalk,
+    FolderIds,
+    KnownWalks,
     Output,
+    Packed,
     Staging,
+    by_top_folder,
     checked_listing,
     compact_files,
     copy_file,
@@ -208,7 +210,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
     # With a usable build cache the site is updated in place: the staging folder
     # then receives only the files that are new or changed.
     update = cached is not None and cached.reusing
-    listing: Future[tuple[set[str] | None, dict[str, FolderId]]] | None = None
+    listing: Future[tuple[set[str] | None, FolderIds]] | None = None
     writing: list[tuple[Output, Future[list[str]]]] = []  # download lists in the workers
     try:
         if update:
@@ -233,7 +235,7 @@ def _build(source: str | None, config: Config, reporter: Reporter,
         info = _site_info(site, messages)
         clock.mark("model")
         existing: set[str] | None = None  # (None: the cache's list of files holds)
-        folders: dict[str, FolderId] = {}
+        folders = FolderIds()
         if listing is not None:
             existing, folders = listing.result()
             clock.mark("waiting for the check of the previous site (a thread)")
@@ -341,9 +343,8 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             assert cached is not None and cached.previous is not None
             moved, removed, size_change, touched = staging.apply(
                 out.has, _maybe_dropped(cached), cached.journal)
-            for folder in touched:
-                folders.pop(folder, None)
-            folders.update(folder_ids(str(staging.output), touched))
+            folders = FolderIds.join([folders.without(touched),
+                                      folder_ids(str(staging.output), touched)])
             files, size = out.count() + 1, cached.previous.total_bytes + size_change
             updated: tuple[int, int] | None = (moved, removed)
             clock.mark("moving changed files in")
@@ -354,15 +355,15 @@ def _build(source: str | None, config: Config, reporter: Reporter,
             # its size and the identity of its folders while this one writes the build
             # cache's item entries.
             walker = _running(pool)
-            known: dict[str, KnownWalk] = {}
+            known = KnownWalks()
             while item_walks:  # (each batch let go once in ``known``)
-                known.update(item_walks.pop().result())
+                known.add(item_walks.pop().result())
             walk = aux.submit(tree_stats, staging.output, "",
                               walker.submit if walker is not None else None, known)
             saved = cached is not None and _save_cache(cached, reporter, staging,
                                                        cached.save_items)
             files, size, folders = walk.result()
-            known.clear()
+            del known
             clock.mark("output size")
             updated = None
         if cached is not None and saved:
@@ -404,7 +405,7 @@ WALK_BATCH = 5_000
 
 
 def _walk_item_folders(site: Site, pool: Executor | None, root: str,
-                       ) -> list[Future[dict[str, KnownWalk]]]:
+                       ) -> list[Future[dict[str, Packed]]]:
     """Walks of the new site's item folders (an item's page as ``FOLDER/index.html``)
     by ``pool``, in batches; none without a running pool."""
     if pool is None:
@@ -415,10 +416,11 @@ def _walk_item_folders(site: Site, pool: Executor | None, root: str,
             for batch in _chunks(folders, WALK_BATCH)]
 
 
-def walk_folder_batch(root: str, folders: str) -> dict[str, KnownWalk]:
+def walk_folder_batch(root: str, folders: str) -> dict[str, Packed]:
     """:func:`walk_folders` in a worker of some folders joined by ``\\0`` (one string
-    a batch waiting to be sent, not one a folder: none is in a site path)."""
-    return walk_folders(root, folders.split("\0"))
+    a batch waiting to be sent, not one a folder: none is in a site path), packed by
+    top-level folder (see :class:`~sitegen.writer.KnownWalks`)."""
+    return by_top_folder(walk_folders(root, folders.split("\0")))
 
 
 def _stop_writers(aux: ThreadPoolExecutor, pool: Executor | _LazyPool | None,

@@ -41,16 +41,14 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import orjson
 
 from sitegen import __version__
 from sitegen.bulk import entry_bytes
 from sitegen.i18n import LOCALE_DIR
-
-if TYPE_CHECKING:
-    from sitegen.writer import FolderId
+from sitegen.writer import FolderIds
 
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
@@ -58,7 +56,7 @@ SPOOL_NAME = "spool.bin"
 #: starts a fresh one.
 SPOOL_SLACK = 64 << 20
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 15
+FORMAT = 16
 
 
 def cache_root() -> Path:
@@ -167,7 +165,7 @@ class State:
         field(default_factory=dict)
     #: ``folder -> identity`` (inode and change time) when the manifest was made (see
     #: :func:`sitegen.writer.checked_listing`)
-    folders: dict[str, FolderId] = field(default_factory=dict)
+    folders: FolderIds = field(default_factory=FolderIds)
     #: ``item -> search document, packed`` (see :func:`sitegen.search.pack_doc`)
     docs: dict[str, bytes] = field(default_factory=dict)
     #: the files holding ``items`` and ``docs``, one per shard (see :meth:`BuildCache.save`)
@@ -298,7 +296,7 @@ class BuildCache:
         return self.dir / "updating"
 
     def save(self, spool_bytes: int, total_bytes: int,
-             folders: dict[str, FolderId]) -> None:
+             folders: FolderIds) -> None:
         """Write this build's state (after the new site is in place).
 
         The item entries and search documents are split into :data:`SHARDS` files by a

@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -552,6 +552,8 @@ def _with_parents(folders: Iterable[str]) -> set[str]:
 #: a pair of numbers in a tuple takes 90 bytes more.
 FolderId = int
 _NS = (1 << 64) - 1
+#: Bytes of a :data:`FolderId` packed (see :class:`Packed`).
+ID_BYTES = 16
 
 
 def _folder_id(st: os.stat_result) -> FolderId:
@@ -565,11 +567,109 @@ def changed_ns(ident: FolderId) -> int:
     return ident & _NS
 
 
-def folder_ids(root: str, folders: Iterable[str]) -> dict[str, FolderId]:
+class Packed(Mapping[str, int]):
+    """Names with a number each, packed: the names in one string, joined by NUL (no site
+    path holds one), and the numbers in one ``bytes``, ``width`` bytes each
+    (little-endian). The identities of a site's folders, one per item: a dictionary of
+    them was 200 bytes a folder, 200 MiB at 1,000,000 items, at the build's peak.
+
+    Iterating reads them in order; a lookup makes (and keeps) a dictionary, which is
+    for small ones only."""
+
+    __slots__ = ("names", "data", "width", "_index")
+
+    def __init__(self, names: str = "", data: bytes = b"", width: int = ID_BYTES) -> None:
+        self.names = names
+        self.data = data
+        self.width = width
+        self._index: dict[str, int] | None = None
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, int]], width: int = ID_BYTES) -> Packed:
+        names: list[str] = []
+        data = bytearray()
+        for name, number in pairs:
+            names.append(name)
+            data += number.to_bytes(width, "little")
+        return cls("\0".join(names), bytes(data), width)
+
+    @classmethod
+    def join(cls, parts: Iterable[Packed], width: int = ID_BYTES) -> Packed:
+        """The entries of ``parts`` in one (each name in one part only)."""
+        full = [p for p in parts if p.data]
+        if any(p.width != width for p in full):
+            raise ValueError("packed entries of another width")
+        if len(full) == 1:
+            return full[0]
+        return cls("\0".join(p.names for p in full), b"".join(p.data for p in full), width)
+
+    def name_list(self) -> list[str]:
+        return self.names.split("\0") if self.data else []
+
+    def numbers(self) -> Iterator[int]:
+        data, width, from_bytes = self.data, self.width, int.from_bytes
+        return (from_bytes(data[at:at + width], "little")
+                for at in range(0, len(data), width))
+
+    def __len__(self) -> int:
+        return len(self.data) // self.width
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.name_list())
+
+    def __getitem__(self, name: str) -> int:
+        if self._index is None:
+            self._index = dict(zip(self.name_list(), self.numbers(), strict=True))
+        return self._index[name]
+
+    def items(self) -> ItemsView[str, int]:
+        return _PackedItems(self)
+
+    def without(self, names: set[str]) -> Packed:
+        """These entries but those of ``names``."""
+        if not names:
+            return self
+        listed = self.name_list()
+        keep = [n for n, name in enumerate(listed) if name not in names]
+        if len(keep) == len(listed):
+            return self
+        width = self.width
+        return Packed("\0".join(listed[n] for n in keep),
+                      b"".join(self.data[n * width:(n + 1) * width] for n in keep), width)
+
+    def same(self, other: Packed) -> bool:
+        """The same names with the same numbers, in the same order (a quick test)."""
+        return self.names == other.names and self.data == other.data and \
+            self.width == other.width
+
+    def __getstate__(self) -> tuple[str, bytes, int]:
+        return self.names, self.data, self.width
+
+    def __setstate__(self, state: tuple[str, bytes, int]) -> None:
+        self.names, self.data, self.width = state
+        self._index = None
+
+    def __repr__(self) -> str:
+        return f"Packed({dict(self.items())!r})"
+
+
+class _PackedItems(ItemsView[str, int]):
+    _mapping: Packed
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return zip(self._mapping.name_list(), self._mapping.numbers(), strict=True)
+
+
+#: The folder identities of a site (see :func:`folder_ids`).
+FolderIds = Packed
+
+
+def folder_ids(root: str, folders: Iterable[str]) -> FolderIds:
     """The identity (inode, change time) of each of ``folders`` below ``root`` that
-    exists. A folder's change time moves whenever an entry is added to it, removed or
-    renamed, so an unchanged identity means its list of files is as it was."""
-    out: dict[str, FolderId] = {}
+    exists, in their order. A folder's change time moves whenever an entry is added to
+    it, removed or renamed, so an unchanged identity means its list of files is as it
+    was."""
+    found: list[tuple[str, FolderId]] = []
     # relative to the root's descriptor where the system takes one (not Windows): no
     # path joined, no root looked up again, for each of 100,000 folders
     fd: int | None = None
@@ -577,7 +677,7 @@ def folder_ids(root: str, folders: Iterable[str]) -> dict[str, FolderId]:
         try:
             fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError:
-            return out
+            return FolderIds()
     try:
         for rel in folders:
             try:
@@ -585,15 +685,15 @@ def folder_ids(root: str, folders: Iterable[str]) -> dict[str, FolderId]:
                     os.stat(os.path.join(root, rel) if rel else root)
             except OSError:
                 continue
-            out[rel] = _folder_id(st)
+            found.append((rel, _folder_id(st)))
     finally:
         if fd is not None:
             os.close(fd)
-    return out
+    return FolderIds.of(found)
 
 
-def checked_listing(root: str, files: Callable[[], set[str]], ids: dict[str, FolderId],
-                    ) -> tuple[set[str] | None, dict[str, FolderId]]:
+def checked_listing(root: str, files: Callable[[], set[str]], ids: FolderIds,
+                    ) -> tuple[set[str] | None, FolderIds]:
     """The files below ``root``, from a manifest instead of a listing of the whole site.
 
     ``files`` gives what the last build left (called only when needed: made from the
@@ -608,12 +708,13 @@ def checked_listing(root: str, files: Callable[[], set[str]], ids: dict[str, Fol
         folders' identities now.
     """
     now = folder_ids(root, ids)
-    changed = {rel for rel, ident in ids.items() if now.get(rel) != ident}
-    if not changed:
+    if now.same(ids):  # (in the same order: made from them)
         return None, now
+    current = dict(now.items())
+    changed = {rel for rel, ident in ids.items() if current.get(rel) != ident}
     found = {rel for rel in files() if rel.rpartition("/")[0] not in changed}
     for folder in changed:
-        if folder not in now:
+        if folder not in current:
             continue  # gone, with its files
         with contextlib.suppress(OSError), os.scandir(os.path.join(root, folder)) as it:
             prefix = folder + "/" if folder else ""
@@ -622,7 +723,7 @@ def checked_listing(root: str, files: Callable[[], set[str]], ids: dict[str, Fol
 
 
 #: What a walk found below a folder: files, bytes, and the identity of every folder.
-Walked = tuple[int, int, dict[str, FolderId]]
+Walked = tuple[int, int, FolderIds]
 #: An earlier walk of a folder with no folder in it (an item's, see :func:`walk_folders`):
 #: its identity, bytes and files in one integer (a tuple of them was 130 bytes an item
 #: more, for every item until the site's walk is done).
@@ -630,6 +731,8 @@ KnownWalk = int
 _FILES_BITS = 24
 _SIZE_BITS = 40
 _ID_SHIFT = _FILES_BITS + _SIZE_BITS
+#: Bytes of a :data:`KnownWalk` packed.
+WALK_BYTES = ID_BYTES + (_ID_SHIFT + 7) // 8
 
 
 def _known_walk(files: int, size: int, ident: FolderId) -> KnownWalk | None:
@@ -672,36 +775,79 @@ def walk_folders(root: str, folders: Iterable[str]) -> dict[str, KnownWalk]:
     return out
 
 
-def _by_top_folder(known: dict[str, KnownWalk], rel: str,
-                   ) -> dict[str, dict[str, KnownWalk]]:
-    """``known``'s walks grouped by the folder below ``rel`` they are in (``known`` is
-    emptied: each walk is in one group)."""
-    cut = len(rel) + 1 if rel else 0
-    groups: dict[str, dict[str, KnownWalk]] = {}
-    for name, walked in known.items():
-        if cut and not name.startswith(rel + "/"):
-            continue
-        first = name[cut:].partition("/")[0]
-        groups.setdefault(f"{rel}/{first}" if rel else first, {})[name] = walked
-    known.clear()
-    return groups
+class KnownWalks:
+    """Earlier walks of item folders (see :func:`walk_folders`), packed, in groups by
+    the site's top-level folder they are in: the walk of the site hands each group to
+    the worker walking that folder. Taken out as they are used (:meth:`pop`)."""
+
+    def __init__(self, walks: Mapping[str, KnownWalk] | None = None) -> None:
+        self._groups: dict[str, list[Packed]] = {}
+        self._open: dict[str, dict[str, KnownWalk]] = {}  # groups being taken
+        if walks:
+            self.add(by_top_folder(walks))
+
+    def add(self, groups: dict[str, Packed]) -> None:
+        """Walks grouped by :func:`by_top_folder`."""
+        for top, packed in groups.items():
+            self._groups.setdefault(top, []).append(packed)
+
+    def pop(self, name: str) -> KnownWalk | None:
+        """The walk of folder ``name`` (a path in the site), taken out; None if none."""
+        top = _group(name)
+        group = self._open.get(top)
+        if group is None:
+            parts = self._groups.pop(top, None)
+            if parts is None:
+                return None
+            group = self._open[top] = dict(Packed.join(parts, WALK_BYTES).items())
+        return group.pop(name, None)
+
+    def take(self, top: str) -> KnownWalks | None:
+        """The walks below the top-level folder ``top``, taken out (for the worker
+        walking it); None if none."""
+        parts = self._groups.pop(top, None)
+        opened = self._open.pop(top, None)
+        if not parts and not opened:
+            return None
+        taken = KnownWalks()
+        taken._groups[top] = [*(parts or ()), *([Packed.of(opened.items(), WALK_BYTES)]
+                                               if opened else [])]
+        return taken
+
+    def __bool__(self) -> bool:
+        return bool(self._groups) or any(self._open.values())
+
+
+def _group(name: str) -> str:
+    """The group of a folder's walk: the top-level folder it is in; ``""`` for a
+    top-level folder (so that looking one up unpacks no group of folders below it)."""
+    top, below, _rest = name.partition("/")
+    return top if below else ""
+
+
+def by_top_folder(walks: Mapping[str, KnownWalk]) -> dict[str, Packed]:
+    """``walks`` packed, by the site's top-level folder they are in (see :func:`_group`;
+    for :meth:`KnownWalks.add`)."""
+    groups: dict[str, list[tuple[str, KnownWalk]]] = {}
+    for name, walk in walks.items():
+        groups.setdefault(_group(name), []).append((name, walk))
+    return {top: Packed.of(pairs, WALK_BYTES) for top, pairs in groups.items()}
 
 
 def tree_stats(path: Path | str, rel: str = "",
                submit: Callable[..., Future[Any]] | None = None,
-               known: dict[str, KnownWalk] | None = None) -> Walked:
+               known: KnownWalks | None = None) -> Walked:
     """``(files, bytes)`` below ``path`` and the identity of every folder (see
     :func:`folder_ids`), in one walk (``scandir``: a third faster than ``os.walk``
     with a ``lstat`` per joined path, for 500,000 files). ``rel``: the path's own
     name in the identities (its path in the site). With ``submit`` (an executor's),
     each top-level folder is walked by it: worker processes walk a large site side by
-    side. ``known``: earlier walks of some folders (by site path, see
-    :func:`walk_folders`), taken instead of walking them again when the folder is
-    unchanged; the walk empties it as it takes them."""
+    side. ``known``: earlier walks of some folders (see :func:`walk_folders`), taken
+    instead of walking them again when the folder is unchanged; the walk takes them out
+    as it uses them."""
     files = total = 0
     ids: dict[str, FolderId] = {}
     walks: list[Future[Walked]] = []
-    groups: dict[str, dict[str, KnownWalk]] | None = None  # ``known`` by top-level folder
     top = str(path)
     stack = [(top, rel)]
     while stack:
@@ -720,7 +866,7 @@ def tree_stats(path: Path | str, rel: str = "",
                     if entry.is_dir():  # a link to a folder is skipped, as os.walk does
                         if not entry.is_symlink():
                             name = f"{rel}/{entry.name}" if rel else entry.name
-                            walked = known.pop(name, None) if known else None
+                            walked = known.pop(name) if known else None
                             earlier = known_parts(walked) if walked is not None else None
                             if earlier is not None and \
                                     _folder_id(entry.stat()) == earlier[2]:
@@ -728,12 +874,9 @@ def tree_stats(path: Path | str, rel: str = "",
                                 total += earlier[1]
                                 ids[name] = earlier[2]
                             elif submit is not None and folder == top:
-                                if known and groups is None:
-                                    groups = _by_top_folder(known, rel)
                                 # (handed over: the worker's copy is the one it takes)
                                 walks.append(submit(tree_stats, entry.path, name, None,
-                                                    groups.pop(name, None) if groups
-                                                    else None))
+                                                    known.take(name) if known else None))
                             else:
                                 stack.append((entry.path, name))
                         continue
@@ -743,9 +886,10 @@ def tree_stats(path: Path | str, rel: str = "",
                         raise
                     continue
                 files += 1
+    found = [FolderIds.of(ids.items())]
     for walk in walks:
         more, size, folders = walk.result()
         files += more
         total += size
-        ids.update(folders)
-    return files, total, ids
+        found.append(folders)
+    return files, total, FolderIds.join(found)

@@ -181,7 +181,7 @@ def test_a_walk_takes_earlier_walks_of_folders_that_did_not_change(
     from concurrent.futures import ThreadPoolExecutor
 
     from sitegen import writer
-    from sitegen.writer import known_parts, walk_folders
+    from sitegen.writer import KnownWalks, known_parts, walk_folders
 
     monkeypatch.setattr(writer, "SETTLED_NS", -10**9)  # every folder counts as settled
     site = tmp_path / "site"
@@ -196,33 +196,84 @@ def test_a_walk_takes_earlier_walks_of_folders_that_did_not_change(
     files, size, ids = tree_stats(site / "c" / "i1", "c/i1")
     assert known_parts(known["c/i1"]) == (files, size, ids["c/i1"]) and list(ids) == ["c/i1"]
     whole = tree_stats(site)
-    assert tree_stats(site, known=dict(known)) == whole
+    assert tree_stats(site, known=KnownWalks(known)) == whole
     # taken, not walked again: made-up counts with true identities show through
     made_up = {rel: writer._known_walk(100, 1000, known_parts(walk)[2])
                for rel, walk in known.items()}
-    assert tree_stats(site, known=dict(made_up))[:2] == (whole[0] - 4 + 300,
+    assert tree_stats(site, known=KnownWalks(made_up))[:2] == (whole[0] - 4 + 300,
                                                          whole[1] - 12 + 3000)
     # the walk takes them out of ``known`` as it takes them
-    taking = dict(made_up)
+    taking = KnownWalks(made_up)
     tree_stats(site, known=taking)
-    assert taking == {}
+    assert not taking
     # after the walks, files come into a folder and into a folder below one
     (site / "c" / "i1" / "B01.tif").write_bytes(b"x" * 9)
     (site / "c" / "i2" / "sub" / "y.json").write_bytes(b"x" * 8)
     (site / "c" / "new").mkdir()
     whole = tree_stats(site)
     assert whole[:2] == (10, 38 + 9 + 8)
-    assert tree_stats(site, known=dict(made_up)) == (whole[0] - 2 + 200,
+    assert tree_stats(site, known=KnownWalks(made_up)) == (whole[0] - 2 + 200,
                                                      whole[1] - 7 + 2000, whole[2])
     with ThreadPoolExecutor(2) as pool:
-        assert tree_stats(site, submit=pool.submit, known=dict(made_up)) == \
-            tree_stats(site, known=dict(made_up))
-    assert tree_stats(site, known=dict(known)) == whole
+        assert tree_stats(site, submit=pool.submit, known=KnownWalks(made_up)) == \
+            tree_stats(site, known=KnownWalks(made_up))
+    assert tree_stats(site, known=KnownWalks(known)) == whole
     # counts too large to pack are not kept: the folder is walked again
     assert writer._known_walk(1 << 24, 0, 5) is None
     assert writer._known_walk(0, 1 << 40, 5) is None
     assert known_parts(writer._known_walk((1 << 24) - 1, (1 << 40) - 1, 7) or 0) == \
         ((1 << 24) - 1, (1 << 40) - 1, 7)
+
+
+def test_packed_folder_identities_read_back_as_they_were_given() -> None:
+    import pickle
+
+    from sitegen.writer import FolderIds, Packed
+
+    pairs = [("", 5), ("a", (1 << 127) + 3), ("a/b", 0), ("c d/é", 1 << 64)]
+    ids = FolderIds.of(pairs)
+    assert list(ids.items()) == pairs and list(ids) == [n for n, _ in pairs]
+    assert len(ids) == 4 and ids["a"] == (1 << 127) + 3 and "x" not in ids
+    assert ids == dict(pairs) and pickle.loads(pickle.dumps(ids)) == ids
+    # the root alone: its name is the empty string, and it is there
+    root = FolderIds.of([("", 7)])
+    assert len(root) == 1 and dict(root.items()) == {"": 7}
+    assert len(FolderIds()) == 0 and list(FolderIds()) == [] and FolderIds() == {}
+    # joined, parts empty or not; entries taken out
+    whole = FolderIds.join([FolderIds(), FolderIds.of(pairs[:2]), root.without({""}),
+                            FolderIds.of(pairs[2:])])
+    assert list(whole.items()) == pairs and whole.same(ids)
+    assert dict(ids.without({"a", "gone"}).items()) == {"": 5, "a/b": 0, "c d/é": 1 << 64}
+    assert ids.without({"gone"}) is ids and ids.without(set()) is ids
+    assert not ids.same(FolderIds.of(pairs[::-1])) and ids == FolderIds.of(pairs[::-1])
+    with pytest.raises(ValueError, match="width"):
+        Packed.join([ids, Packed.of([("x", 1)], 24)])
+
+
+def test_earlier_walks_are_grouped_by_top_level_folder_and_taken_out() -> None:
+    from sitegen import writer
+    from sitegen.writer import KnownWalks, by_top_folder
+
+    walks = {"c/i1": 11, "c/i2": 12, "d/x/i3": 13, "top-item": 14, "d/i4": 1 << 190}
+    groups = by_top_folder(walks)
+    assert {top: dict(g.items()) for top, g in groups.items()} == {
+        "c": {"c/i1": 11, "c/i2": 12}, "d": {"d/x/i3": 13, "d/i4": 1 << 190},
+        "": {"top-item": 14}}
+    assert writer.WALK_BYTES * 8 >= (1 << 190).bit_length()
+    known = KnownWalks()
+    known.add(by_top_folder({"c/i1": 11, "top-item": 14}))
+    known.add(by_top_folder({"c/i2": 12, "d/x/i3": 13, "d/i4": 1 << 190}))
+    # a top-level folder is looked up without unpacking the groups below
+    assert known.pop("c") is None and known.pop("top-item") == 14
+    assert known._open.keys() == {""}
+    assert known.pop("c/i2") == 12 and known.pop("c/i2") is None
+    # the rest of a group, some of it unpacked, goes to whoever walks that folder
+    taken = known.take("c")
+    assert taken is not None and taken.pop("c/i1") == 11 and not taken
+    assert known.take("c") is None and known.take("nothing") is None
+    d = known.take("d")
+    assert d is not None and d.pop("d/i4") == 1 << 190 and d.pop("d/x/i3") == 13
+    assert not known
 
 
 def test_folders_that_changed_moments_ago_are_not_taken_from_an_earlier_walk(
