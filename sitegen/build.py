@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import gc
 import hashlib
@@ -27,7 +28,7 @@ from typing import Any, BinaryIO, TypeVar
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from sitegen import branding, i18n
-from sitegen.bulk import Spool, Stats, entry_digest, write_lists
+from sitegen.bulk import PLACE_BYTES, Spool, Stats, entry_digest, write_lists
 from sitegen.cache import BuildCache, ItemEntry, fingerprint, gc_paused, job_key, key_bytes
 from sitegen.catalog import Crawl, crawl, find_root
 from sitegen.config import Config, site_url
@@ -791,22 +792,49 @@ def _write_node_lists(site: Site, info: SiteInfo, spool: Spool, outs: dict[str, 
         out = outs.get(location)
         if out is None:
             continue
-        places = spool.places(site.items_below(node.location))
         if pool is not None:
+            places = _places_for_worker(spool, site.items_below(node.location), root,
+                                        f"{PLACES}-{len(writing)}")
             writing.append((out, pool.submit(write_lists_from, spool.file.name, root,
                                              node.page[:-5], node.title, stats, places,
                                              info.base_url)))
         else:
+            places = spool.places(site.items_below(node.location))
             write_lists(out.open, node.page[:-5], node.title, stats, spool.texts(places),
                         info.base_url)
     return lists, writing
 
 
+#: Places of list texts (see :meth:`Spool.places`) a worker is given in a file, below
+#: the staging folder, rather than with the call: at 1,000,000 items the root
+#: catalog's are 40 MB, which this process held twice and pickled, and the worker
+#: received and unpickled (the build's peak of memory, at that size).
+PLACES = ".sitegen-places"
+PLACES_IN_FILE = 1 << 20
+
+
+def _places_for_worker(spool: Spool, locations: Iterable[str], root: str, name: str,
+                       ) -> bytes | str:
+    """The places of ``locations``' texts; when more than :data:`PLACES_IN_FILE`
+    bytes, written (a piece at a time) to the file ``name`` below ``root`` instead, and
+    its name given (:func:`write_lists_from` removes it)."""
+    pieces = spool.place_pieces(locations, PLACES_IN_FILE)
+    first = next(pieces, b"")
+    second = next(pieces, None)
+    if second is None:
+        return first
+    with open_output(root, name) as fh:
+        for piece in chain((first, second), pieces):
+            fh.write(piece)
+    return name
+
+
 def write_lists_from(spool: str, root: str, stem: str, title: str, stats: Stats,
-                     places: bytes, base_url: str | None) -> list[str]:
+                     places: bytes | str, base_url: str | None) -> list[str]:
     """:func:`write_lists` in a worker: the texts at ``places`` (see
-    :meth:`Spool.places`) read from the spool file ``spool``, the files written below
-    ``root``; returns their paths."""
+    :meth:`Spool.places`; or the name of a file of them below ``root``, read a piece at
+    a time and then removed) read from the spool file ``spool``, the files written
+    below ``root``; returns their paths."""
     written: list[str] = []
 
     def open_file(rel: str) -> BinaryIO:
@@ -814,7 +842,21 @@ def write_lists_from(spool: str, root: str, stem: str, title: str, stats: Stats,
         return open_output(root, rel)
 
     with open(spool, "rb") as fh:
-        write_lists(open_file, stem, title, stats, Spool(fh).texts(places), base_url)
+        if isinstance(places, bytes):
+            texts = Spool(fh).texts(places)
+            write_lists(open_file, stem, title, stats, texts, base_url)
+            return written
+        path = safe_join(root, places)
+        spool_file = Spool(fh)
+        try:
+            with open(path, "rb") as pieces:
+                size = PLACES_IN_FILE // PLACE_BYTES * PLACE_BYTES
+                texts = chain.from_iterable(
+                    spool_file.texts(piece) for piece in iter(lambda: pieces.read(size), b""))
+                write_lists(open_file, stem, title, stats, texts, base_url)
+        finally:
+            with contextlib.suppress(OSError):
+                os.remove(path)
     return written
 
 

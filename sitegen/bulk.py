@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import re
 import struct
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -386,6 +387,8 @@ SpoolEntry = bytes
 _ENTRY = struct.Struct("<10Q")
 #: An entry's first fields: the offset and the lengths of the four texts.
 _PLACE = struct.Struct("<5Q")
+#: Bytes of one item's place (see :meth:`Spool.places`).
+PLACE_BYTES = _PLACE.size
 
 
 def spool_entry(offset: int, lengths: tuple[int, int, int, int, int], stats: Stats,
@@ -457,12 +460,20 @@ class Spool:
         entry left out): 40 bytes an item, what :meth:`texts` needs to read them. One
         ``bytes``, not a list of entries: a worker writes the root catalog's lists from
         the places of every item."""
+        return b"".join(self.place_pieces(locations, sys.maxsize))
+
+    def place_pieces(self, locations: Iterable[str], size: int) -> Iterator[bytes]:
+        """:meth:`places` in pieces of ``size`` bytes or a little more (whole places)."""
         places = bytearray()
         for location in locations:
             entry = self.index.get(location)
             if entry is not None:
                 places += entry[:_PLACE.size]
-        return bytes(places)
+                if len(places) >= size:
+                    yield bytes(places)
+                    places.clear()
+        if places:
+            yield bytes(places)
 
     def texts(self, places: bytes) -> Iterator[ListTexts]:
         """The list texts at some places of this file (see :meth:`places`)."""

@@ -6,6 +6,7 @@ import io
 import random
 import re
 import string
+from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from sitegen import bulk
 from sitegen.bulk import (
     _URL_SAFE,
+    PLACE_BYTES,
     Chunks,
     Entry,
     Spool,
@@ -100,6 +102,39 @@ def test_spool_gives_back_what_it_was_given() -> None:
     other = Spool(spool.file)
     other.keep("/a.json", entry)
     assert list(other.texts(other.places(["/a.json"]))) == [first.texts]
+
+
+def test_a_worker_given_many_places_in_a_file_writes_the_same_lists(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The root catalog's places (40 MB at 1,000,000 items) go to a worker as a file,
+    written and read a piece at a time; the lists are the same, and the file goes."""
+    from sitegen import build
+
+    spool_path = tmp_path / "spool"
+    locations = [f"/i{n}.json" for n in range(30)]
+    with open(spool_path, "w+b") as fh:
+        spool = Spool(fh)
+        for n, location in enumerate(locations):
+            spool.add(location, Chunks(f"https://x.test/{n}.tif\n".encode(), b"", b"",
+                                       f"o{n}\n".encode(), Stats(files=1, others=1),
+                                       b"d" * 16))
+        fh.flush()
+        stats = spool.stats(locations)
+        inline = build._places_for_worker(spool, locations, str(tmp_path / "a"), "p-0")
+        assert inline == spool.places(locations) and len(inline) == 30 * PLACE_BYTES
+        monkeypatch.setattr(build, "PLACES_IN_FILE", 100)  # three places a piece
+        name = build._places_for_worker(spool, ["/i0.json", *locations[1:]],
+                                        str(tmp_path / "b"), "p-1")
+        assert name == "p-1" and (tmp_path / "b" / "p-1").read_bytes() == inline
+    one = build.write_lists_from(str(spool_path), str(tmp_path / "a"), "c/index", "C",
+                                 stats, inline, None)
+    two = build.write_lists_from(str(spool_path), str(tmp_path / "b"), "c/index", "C",
+                                 stats, name, None)
+    assert one == two and one
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["c"]  # the file went
+    for rel in one:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
+    assert b"https://x.test/29.tif" in (tmp_path / "b" / "c" / "index.urls.txt").read_bytes()
 
 
 def test_plain_file_urls_take_the_general_ways_answers(monkeypatch: pytest.MonkeyPatch) -> None:
