@@ -922,6 +922,12 @@ def _write_aux(site: Site, env: Any, info: SiteInfo, policy: HrefPolicy,
     of ``outs`` that are not None); the search index's files from ``index`` when given."""
     if outs["search"] is not None:
         _write_search(site, env, info, policy, outs["search"], crawled, cached, index)
+        if cached is not None:
+            # The documents are saved now and let go: the memory they held serves the
+            # rest of the build (at 1,000,000 items, 300 MB of the peak). Should this
+            # fail, the final save tries again and reports it.
+            with contextlib.suppress(OSError):
+                cached.save_docs()
     if outs["sitemaps"] is not None:
         _write_indexes(info, outs["sitemaps"], sitemap)
     if outs["static"] is not None:

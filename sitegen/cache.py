@@ -56,7 +56,7 @@ SPOOL_NAME = "spool.bin"
 #: starts a fresh one.
 SPOOL_SLACK = 64 << 20
 #: Bumped whenever the state's layout changes; older states are ignored.
-FORMAT = 16
+FORMAT = 17
 
 
 def cache_root() -> Path:
@@ -168,8 +168,10 @@ class State:
     folders: FolderIds = field(default_factory=FolderIds)
     #: ``item -> search document, packed`` (see :func:`sitegen.search.pack_doc`)
     docs: dict[str, bytes] = field(default_factory=dict)
-    #: the files holding ``items`` and ``docs``, one per shard (see :meth:`BuildCache.save`)
+    #: the files holding ``items``, one per shard (see :meth:`BuildCache.save`)
     shards: tuple[str, ...] = ()
+    #: the files holding ``docs``, one per shard (see :meth:`BuildCache.save_docs`)
+    doc_shards: tuple[str, ...] = ()
     #: bytes of the spool each shard's items use (the rest of the spool is garbage)
     live: tuple[int, ...] = ()
     format: int = FORMAT
@@ -187,9 +189,11 @@ class BuildCache:
         self.dir = cache_dir_for(output)
         self.output = output.resolve()
         self.fingerprint = fingerprint
-        self._parts: list[tuple[dict[str, ItemEntry], dict[str, bytes]]] = []
+        self._parts: list[dict[str, ItemEntry]] = []  # the previous state's, by shard
+        self._doc_parts: list[dict[str, bytes]] = []  # (idem)
         self._shard_names: tuple[str, ...] = ()  # written by save_items
         self._live: tuple[int, ...] = ()  # the spool bytes of each shard's items (idem)
+        self._doc_names: tuple[str, ...] = ()  # written by save_docs
         self.previous = self._load()
         self.items: dict[str, ItemEntry] = {}
         self.docs: dict[str, bytes] = {}  # filled by the search index (packed documents)
@@ -208,20 +212,24 @@ class BuildCache:
                     state = pickle.load(fh)  # noqa: S301 - our own file, in our cache folder
                 if not isinstance(state, State) or state.format != FORMAT:
                     return None
-                parts = []
-                for name in state.shards:
-                    with open(self.dir / name, "rb") as fh:
-                        parts.append(pickle.load(fh))  # noqa: S301
+                parts: list[dict[str, ItemEntry]] = []
+                doc_parts: list[dict[str, bytes]] = []
+                for names, into in ((state.shards, parts), (state.doc_shards, doc_parts)):
+                    for name in names:
+                        with open(self.dir / name, "rb") as fh:
+                            into.append(pickle.load(fh))  # noqa: S301
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
                 TypeError, ValueError):
             return None
-        if len(parts) != SHARDS or len(state.live) != SHARDS:
+        if len(parts) != SHARDS or len(doc_parts) != SHARDS or len(state.live) != SHARDS:
             return None
-        for items, docs in parts:
+        for items in parts:
             state.items.update(items)
+        for docs in doc_parts:
             state.docs.update(docs)
         state.files = None  # not saved: made when first asked for (see manifest())
         self._parts = parts
+        self._doc_parts = doc_parts
         return state
 
     def _why_not(self) -> str | None:
@@ -299,24 +307,53 @@ class BuildCache:
              folders: FolderIds) -> None:
         """Write this build's state (after the new site is in place).
 
-        The item entries and search documents are split into :data:`SHARDS` files by a
-        digest of the item's location; a shard whose entries are all the previous
+        The item entries and search documents are split into :data:`SHARDS` files each
+        by a digest of the item's location; a shard whose entries are all the previous
         build's (the same objects) keeps its file, so a rebuild after a small change
         writes one or two shards, not the whole state. The state file names the shard
         files and is replaced last: a build killed before that leaves the previous
         state and its shard files as they were.
         """
+        self.save_docs()
         self.save_items()
         with gc_paused():
             # the file list is not saved: it is the entries' and groups' (see _manifest)
             state = State(self.fingerprint, output_identity(self.output) or "", {},
                           spool_bytes, None, total_bytes, self.groups, folders, {},
-                          self._shard_names, self._live)
+                          self._shard_names, self._doc_names, self._live)
             _write_pickle(self.dir / STATE_NAME, state)
-        for old in self.dir.glob("items-*.pickle"):
-            if old.name not in self._shard_names:
-                with contextlib.suppress(OSError):
-                    old.unlink()
+        kept = {*self._shard_names, *self._doc_names}
+        for pattern in ("items-*.pickle", "docs-*.pickle"):
+            for old in self.dir.glob(pattern):
+                if old.name not in kept:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+
+    def save_docs(self) -> None:
+        """Write the shard files of this build's search documents (once; :meth:`save`
+        does it when not done before), and let them go: the build writes them as soon
+        as the search index is made, and the memory they held (a third of a kilobyte an
+        item) serves the rest of the build. Files of a build that fails after that are
+        removed by the next one that saves."""
+        if self._doc_names:
+            return
+        shards: list[dict[str, bytes]] = [{} for _ in range(SHARDS)]
+        for loc, doc in self.docs.items():
+            shards[_shard(loc)][loc] = doc
+        previous = self.previous.doc_shards if self.previous is not None else ()
+        token = os.urandom(6).hex()
+        names: list[str] = []
+        # (no collector pause: the build's thread runs this, and pickling bytes makes
+        # no objects the collector tracks)
+        for n, docs in enumerate(shards):
+            shards[n] = {}
+            if previous and _same(self._doc_parts[n], docs):
+                names.append(previous[n])
+                continue
+            names.append(f"docs-{n:02d}-{token}.pickle")
+            _write_pickle(self.dir / names[-1], docs)
+        self._doc_names = tuple(names)
+        self.docs = {}
 
     def save_items(self) -> None:
         """Write the shard files of this build's item entries (once; :meth:`save` does
@@ -324,14 +361,11 @@ class BuildCache:
         if self._shard_names:
             return
         # Each shard's entries are gathered when it is written: the locations of each
-        # first, not a dictionary of every item's entry and document at once (the build
-        # is at its peak of memory here: 100 bytes an item).
+        # first, not a dictionary of every item's entry at once (the build is at its
+        # peak of memory here).
         shards: list[list[str]] = [[] for _ in range(SHARDS)]
         for loc in self.items:
             shards[_shard(loc)].append(loc)
-        for loc in self.docs:
-            if loc not in self.items:  # (an item's document without its entry)
-                shards[_shard(loc)].append(loc)
         previous = self.previous.shards if self.previous is not None else ()
         previous_live = self.previous.live if self.previous is not None else ()
         token = os.urandom(6).hex()
@@ -339,16 +373,14 @@ class BuildCache:
         live: list[int] = []
         with gc_paused():
             for n, locations in enumerate(shards):
-                items = {loc: e for loc in locations if (e := self.items.get(loc))}
-                docs = {loc: d for loc in locations if (d := self.docs.get(loc))}
+                items = {loc: self.items[loc] for loc in locations}
                 shards[n] = []
-                if previous and _same(self._parts[n][0], items) and \
-                        _same(self._parts[n][1], docs):
+                if previous and _same(self._parts[n], items):
                     names.append(previous[n])
                     live.append(previous_live[n])
                     continue
                 names.append(f"items-{n:02d}-{token}.pickle")
-                _write_pickle(self.dir / names[-1], (items, docs))
+                _write_pickle(self.dir / names[-1], items)
                 live.append(sum(entry_bytes(e.spool) for e in items.values() if e.spool))
         self._shard_names = tuple(names)
         self._live = tuple(live)

@@ -270,17 +270,47 @@ def test_the_state_is_kept_in_shards_and_only_changed_ones_are_written(
         built: tuple[Path, Path], tmp_path: Path) -> None:
     src, site = built
     cache = cache_dir_for(site)
-    before = {p.name for p in cache.glob("items-*.pickle")}
-    assert len(before) == 64
+    before = {p.name for p in cache.glob("*.pickle")}
+    assert len(before) == 64 + 64 + 1  # item entries, search documents, the state
     write_item(src, 4, _item(4, title="Renamed tile"))
     run(src, site)
-    after = {p.name for p in cache.glob("items-*.pickle")}
-    assert len(after) == 64 and len(after - before) == 1  # the old one is gone
-    # a lost shard: the next build is a full one, not a failure
-    sorted(cache.glob("items-*.pickle"))[0].unlink()
-    again = run(src, site)
-    assert again.cache == "no build cache yet" and again.reused == []
-    assert len(list(cache.glob("items-*.pickle"))) == 64
+    after = {p.name for p in cache.glob("*.pickle")}
+    # the item's entry and its document changed: one new file each, the old ones gone
+    assert len(after) == 129 and sorted(n[:5] for n in after - before) == ["docs-", "items"]
+    # a lost shard of either kind: the next build is a full one, not a failure
+    for kind in ("items", "docs"):
+        sorted(cache.glob(f"{kind}-*.pickle"))[0].unlink()
+        again = run(src, site)
+        assert again.cache == "no build cache yet" and again.reused == []
+        assert len(list(cache.glob(f"{kind}-*.pickle"))) == 64
+    same_as_fresh_build(src, site, tmp_path)
+    assert run(src, site).cache is None  # and the one after takes it
+
+
+def test_search_documents_are_saved_and_let_go_once_the_index_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By the thread that wrote the index, while the item pages are made: their memory
+    (a third of a kilobyte an item) then serves the rest of the build."""
+    import threading
+
+    calls: list[tuple[str, int]] = []
+    real = BuildCache.save_docs
+
+    def recording(self: BuildCache) -> None:
+        calls.append((threading.current_thread().name, len(self.docs)))
+        real(self)
+        calls.append(("after", len(self.docs)))
+
+    monkeypatch.setattr(BuildCache, "save_docs", recording)
+    src, site = tmp_path / "src", tmp_path / "site"
+    write_catalog(src)
+    run(src, site)
+    assert calls[0][0].startswith("sitegen-aux") and calls[0][1] == ITEMS
+    assert calls[1:] == [("after", 0), ("MainThread", 0), ("after", 0)]  # done once
+    # the next build has them: an unchanged item's document is taken as it was
+    write_item(src, 3, _item(3, title="Renamed tile"))
+    rebuilt = run(src, site)
+    assert rebuilt.cache is None and items_in(rebuilt.written) == 1
     same_as_fresh_build(src, site, tmp_path)
 
 
@@ -506,9 +536,10 @@ def test_an_update_cut_short_is_repaired_by_a_full_build(built: tuple[Path, Path
     calls = []
 
     def dying_replace(a: Any, b: Any) -> None:
-        calls.append(b)
-        if len(calls) > 3:
-            raise KeyboardInterrupt  # the process dies in the middle of the update
+        if str(b).startswith(str(site)):  # the update's moves (not the cache's files)
+            calls.append(b)
+            if len(calls) > 3:
+                raise KeyboardInterrupt  # the process dies in the middle of the update
         real_replace(a, b)
 
     monkeypatch.setattr(sitegen.writer.os, "replace", dying_replace)
