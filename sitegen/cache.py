@@ -337,16 +337,17 @@ class BuildCache:
         removed by the next one that saves."""
         if self._doc_names:
             return
-        shards: list[dict[str, bytes]] = [{} for _ in range(SHARDS)]
-        for loc, doc in self.docs.items():
-            shards[_shard(loc)][loc] = doc
+        # (the locations of each shard first, as in save_items; no collector pause: the
+        # build's thread runs this, and pickling bytes makes no objects it tracks)
+        shards: list[list[str]] = [[] for _ in range(SHARDS)]
+        for loc in self.docs:
+            shards[_shard(loc)].append(loc)
         previous = self.previous.doc_shards if self.previous is not None else ()
         token = os.urandom(6).hex()
         names: list[str] = []
-        # (no collector pause: the build's thread runs this, and pickling bytes makes
-        # no objects the collector tracks)
-        for n, docs in enumerate(shards):
-            shards[n] = {}
+        for n, locations in enumerate(shards):
+            docs = {loc: self.docs[loc] for loc in locations}
+            shards[n] = []
             if previous and _same(self._doc_parts[n], docs):
                 names.append(previous[n])
                 continue
