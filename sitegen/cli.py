@@ -184,7 +184,9 @@ def _watch_and_rebuild(source: str | None, cfg: Any, config_path: Path | None,
     err.print("watching for changes; Ctrl-C stops")
     try:
         while True:
-            time.sleep(3600)
+            # short sleeps: Ctrl-C may be delivered to a watcher thread, and the main
+            # thread notices it only once it wakes up
+            time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
@@ -247,7 +249,7 @@ def serve(
         bound_host, bound_port = server.address
         err.print(f"serving on http://{bound_host}:{bound_port}/ (Ctrl-C stops)")
         while True:
-            time.sleep(3600)
+            time.sleep(0.5)  # (short: see _watch_and_rebuild)
     except KeyboardInterrupt:
         err.print("stopping")
     finally:
