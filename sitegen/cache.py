@@ -41,7 +41,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
@@ -49,6 +49,8 @@ from sitegen import __version__
 from sitegen.bulk import entry_bytes
 from sitegen.i18n import LOCALE_DIR
 from sitegen.writer import FolderIds
+
+T = TypeVar("T")
 
 STATE_NAME = "state.pickle"
 SPOOL_NAME = "spool.bin"
@@ -337,23 +339,11 @@ class BuildCache:
         removed by the next one that saves."""
         if self._doc_names:
             return
-        # (the locations of each shard first, as in save_items; no collector pause: the
-        # build's thread runs this, and pickling bytes makes no objects it tracks)
-        shards: list[list[str]] = [[] for _ in range(SHARDS)]
-        for loc in self.docs:
-            shards[_shard(loc)].append(loc)
+        # (no collector pause: the build's thread runs this, and pickling bytes makes
+        # no objects it tracks)
         previous = self.previous.doc_shards if self.previous is not None else ()
-        token = os.urandom(6).hex()
-        names: list[str] = []
-        for n, locations in enumerate(shards):
-            docs = {loc: self.docs[loc] for loc in locations}
-            shards[n] = []
-            if previous and _same(self._doc_parts[n], docs):
-                names.append(previous[n])
-                continue
-            names.append(f"docs-{n:02d}-{token}.pickle")
-            _write_pickle(self.dir / names[-1], docs)
-        self._doc_names = tuple(names)
+        self._doc_names = tuple(name for _n, name, _written in self._write_shards(
+            "docs", self.docs, previous, self._doc_parts))
         self.docs = {}
 
     def save_items(self) -> None:
@@ -361,30 +351,42 @@ class BuildCache:
         it when not done before)."""
         if self._shard_names:
             return
-        # Each shard's entries are gathered when it is written: the locations of each
-        # first, not a dictionary of every item's entry at once (the build is at its
-        # peak of memory here).
-        shards: list[list[str]] = [[] for _ in range(SHARDS)]
-        for loc in self.items:
-            shards[_shard(loc)].append(loc)
         previous = self.previous.shards if self.previous is not None else ()
         previous_live = self.previous.live if self.previous is not None else ()
-        token = os.urandom(6).hex()
         names: list[str] = []
         live: list[int] = []
         with gc_paused():
-            for n, locations in enumerate(shards):
-                items = {loc: self.items[loc] for loc in locations}
-                shards[n] = []
-                if previous and _same(self._parts[n], items):
-                    names.append(previous[n])
-                    live.append(previous_live[n])
-                    continue
-                names.append(f"items-{n:02d}-{token}.pickle")
-                _write_pickle(self.dir / names[-1], items)
-                live.append(sum(entry_bytes(e.spool) for e in items.values() if e.spool))
+            for n, name, items in self._write_shards("items", self.items, previous,
+                                                     self._parts):
+                names.append(name)
+                live.append(previous_live[n] if items is None else
+                            sum(entry_bytes(e.spool) for e in items.values() if e.spool))
         self._shard_names = tuple(names)
         self._live = tuple(live)
+
+    def _write_shards(self, kind: str, entries: dict[str, T], previous: tuple[str, ...],
+                      parts: list[dict[str, T]],
+                      ) -> Iterator[tuple[int, str, dict[str, T] | None]]:
+        """Write ``entries`` in :data:`SHARDS` files named ``KIND-NN-TOKEN.pickle``;
+        gives each shard's number, file name and entries (None: the previous build's
+        file ``previous[n]`` kept, its entries being the same objects as ``parts[n]``).
+
+        Each shard's entries are gathered when it is written, from a list of its
+        locations made first: not a second dictionary of every entry at once (the build
+        is at its peak of memory when the item entries are saved)."""
+        shards: list[list[str]] = [[] for _ in range(SHARDS)]
+        for loc in entries:
+            shards[_shard(loc)].append(loc)
+        token = os.urandom(6).hex()
+        for n, locations in enumerate(shards):
+            shard = {loc: entries[loc] for loc in locations}
+            shards[n] = []
+            if previous and _same(parts[n], shard):
+                yield n, previous[n], None
+                continue
+            name = f"{kind}-{n:02d}-{token}.pickle"
+            _write_pickle(self.dir / name, shard)
+            yield n, name, shard
 
     @staticmethod
     def size_of_items(output: Path) -> int:
